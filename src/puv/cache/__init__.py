@@ -1,0 +1,1 @@
+"""The global cache: layout, versioned buckets, atomic writes, locks, clean and prune."""

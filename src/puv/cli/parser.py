@@ -1,0 +1,199 @@
+"""An argparse parser that fails like clap (uv's parser) and reads `UV_*` variables in one place.
+
+Every option is declared with `opt(...)`; an option with `env=` takes its value from that variable
+(or its `PUV_` twin) when it is not given on the command line. After parsing, `resolve()` fills each
+option from CLI, then environment, then its default, and records where each value came from so the
+settings merge can rank CLI over environment over configuration files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from puv.core.env import env_value, parse_bool, source_name
+from puv.core.errors import UsageError
+
+PROG = "puv"
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """How one option gets its value: its destination, env variable, kind and default."""
+
+    dest: str
+    env: tuple[str, ...]
+    kind: str  # "flag", "value", "list", "count"
+    default: Any
+    # for flag pairs such as --managed-python/--no-managed-python: the value the env var means
+    env_means: Any = True
+    setting: str | None = None
+    split: bool = False  # env value is whitespace-separated for list options
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are uv's and whose options know their env variables."""
+
+    def __init__(self, *args: Any, usage_line: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("add_help", True)
+        kwargs.setdefault("allow_abbrev", False)
+        if usage_line:
+            kwargs.setdefault("usage", usage_line)
+        super().__init__(*args, **kwargs)
+        self.bindings: list[Binding] = []
+        self.usage_line = usage_line or f"{self.prog} [OPTIONS]"
+
+    def format_help(self) -> str:
+        """argparse's help with clap's capitalised `Usage:` line."""
+        text = super().format_help()
+        return "Usage:" + text[len("usage:"):] if text.startswith("usage:") else text
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        """Parse; a leftover argument is reported against the subcommand that was being parsed."""
+        ns, extras = self.parse_known_args(args, namespace)
+        if extras:
+            leaf = getattr(ns, "_parser", self)
+            leaf.error(f"unrecognized arguments: {' '.join(extras)}")
+        return ns
+
+    def opt(
+        self,
+        *flags: str,
+        env: str | Sequence[str] = (),
+        default: Any = None,
+        setting: str | None = None,
+        env_means: Any = True,
+        split: bool = False,
+        env_kind: str | None = None,
+        group: Any = None,
+        **kwargs: Any,
+    ) -> argparse.Action:
+        """Add an option that defaults to its env variable(s), then to `default`.
+
+        `env_kind="value"` makes a flag read its variable's raw text (`UV_PYTHON_DOWNLOADS=never`);
+        `group` is an argument group of this parser to list the option under in `--help`.
+        """
+        action = kwargs.get("action")
+        if env_kind is not None:
+            kind = env_kind
+        elif action in ("store_true", "store_false", "store_const"):
+            kind = "flag"
+        elif action == "count":
+            kind = "count"
+        elif action == "append":
+            kind = "list"
+        else:
+            kind = "value"
+        container = self if group is None else group
+        act = container.add_argument(*flags, default=argparse.SUPPRESS, **kwargs)
+        envs = (env,) if isinstance(env, str) else tuple(env)
+        self.bindings.append(Binding(act.dest, envs, kind, default, env_means, setting, split))
+        return act
+
+    def error(self, message: str) -> NoReturn:
+        """Translate argparse's message into clap's wording and raise a usage error."""
+        raise UsageError(_clap_message(message, self))
+
+
+def _metavar(parser: argparse.ArgumentParser, option: str) -> str:
+    for action in parser._actions:
+        if option in action.option_strings:
+            long = next((s for s in action.option_strings if s.startswith("--")), option)
+            meta = action.metavar or action.dest.upper()
+            return f"{long} <{meta}>"
+    return option
+
+
+def _clap_message(message: str, parser: Parser) -> str:
+    usage = f"Usage: {parser.usage_line}"
+    more = "For more information, try '--help'."
+    if m := re.match(r"unrecognized arguments: (\S+)", message):
+        arg = m.group(1)
+        if arg.startswith("-"):
+            return (
+                f"unexpected argument '{arg}' found\n\n"
+                f"  tip: to pass '{arg}' as a value, use '-- {arg}'\n\n{usage}\n\n{more}"
+            )
+        return f"unexpected argument '{arg}' found\n\n{usage}\n\n{more}"
+    if m := re.match(r"argument (\S+): invalid choice: '?([^' ]*)'? \(choose from (.*)\)", message):
+        names = [c.strip(" '") for c in m.group(3).split(",")]
+        if m.group(1).startswith(("{", "<")):
+            return f"unrecognized subcommand '{m.group(2)}'\n\n{usage}\n\n{more}"
+        option = m.group(1).split("/")[-1]
+        return (
+            f"invalid value '{m.group(2)}' for '{_metavar(parser, option)}'\n"
+            f"  [possible values: {', '.join(names)}]\n\n{more}"
+        )
+    if m := re.match(r"argument (\S+): expected one argument", message):
+        option = m.group(1).split("/")[-1]
+        return f"a value is required for '{_metavar(parser, option)}' but none was supplied\n\n{more}"
+    if m := re.match(r"argument (\S+): invalid \w+ value: '(.*)'", message):
+        option = m.group(1).split("/")[-1]
+        return f"invalid value '{m.group(2)}' for '{_metavar(parser, option)}'\n\n{more}"
+    if m := re.match(r"argument (\S+): not allowed with argument (\S+)", message):
+        a, b = m.group(1).split("/")[-1], m.group(2).split("/")[-1]
+        return (
+            f"the argument '{_metavar(parser, a)}' cannot be used with '{_metavar(parser, b)}'"
+            f"\n\n{usage}\n\n{more}"
+        )
+    if m := re.match(r"the following arguments are required: (.*)", message):
+        return (
+            f"the following required arguments were not provided:\n  {m.group(1)}\n\n{usage}\n\n{more}"
+        )
+    return f"{message}\n\n{usage}\n\n{more}"
+
+
+def _env_to_value(binding: Binding, var: str, raw: str) -> Any:
+    if binding.kind == "flag":
+        return binding.env_means if parse_bool(raw, var) else None
+    if binding.kind == "count":
+        return int(raw)
+    if binding.kind == "list":
+        return raw.split() if binding.split else [raw]
+    return raw
+
+
+def resolve(
+    args: argparse.Namespace,
+    parsers: Sequence[Parser],
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Fill every bound option from CLI, then env, then default; return dest -> "cli"|"env"|"default"."""
+    origin: dict[str, str] = {}
+    for parser in parsers:
+        for b in parser.bindings:
+            if b.dest in origin:
+                continue
+            if hasattr(args, b.dest):
+                origin[b.dest] = "cli"
+                continue
+            value = None
+            for var in b.env:
+                raw = env_value(var, environ)
+                if raw is None:
+                    continue
+                value = _env_to_value(b, source_name(var, environ), raw)
+                if value is not None:
+                    break
+            if value is not None:
+                setattr(args, b.dest, value)
+                origin[b.dest] = "env"
+            else:
+                setattr(args, b.dest, b.default)
+                origin[b.dest] = "default"
+    return origin
+
+
+CommandRunner = Callable[[argparse.Namespace], int]
+
+
+def print_help_and_exit(parser: argparse.ArgumentParser) -> int:
+    """Print help to stdout as clap does; exit 0."""
+    sys.stdout.write(parser.format_help())
+    return 0

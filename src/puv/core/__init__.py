@@ -1,0 +1,1 @@
+"""Small value types shared by every layer: errors, output, names, versions, environment reading."""

@@ -1,0 +1,107 @@
+"""All user-facing output goes through a Printer: status on stderr, machine output on stdout.
+
+The printer knows the verbosity (`-q`, `-v`) and whether to color; it is built once per command
+and injected, so no module writes to the terminal on its own.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import TextIO
+
+_CODES = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "cyan": "36", "dim": "2"}
+
+
+def want_color(choice: str, stream: TextIO, environ: dict[str, str] | None = None) -> bool:
+    """Decide color as uv does: `--color` wins, then `NO_COLOR`, then `FORCE_COLOR`, then a TTY."""
+    env = os.environ if environ is None else environ
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR") or env.get("CLICOLOR_FORCE"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)()) and env.get("TERM") != "dumb"
+
+
+@dataclass
+class Printer:
+    """Writes status lines (stderr) and results (stdout) according to verbosity and color."""
+
+    quiet: int = 0
+    verbose: int = 0
+    color: bool = False
+    progress: bool = True
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    err: TextIO = field(default_factory=lambda: sys.stderr)
+
+    def style(self, text: str, color: str, bold: bool = False) -> str:
+        """Wrap `text` in ANSI codes when color is on."""
+        if not self.color:
+            return text
+        code = _CODES[color] + (";1" if bold else "")
+        return f"\x1b[{code}m{text}\x1b[0m"
+
+    def bold(self, text: str) -> str:
+        """Bold `text` when color is on."""
+        return f"\x1b[1m{text}\x1b[0m" if self.color else text
+
+    def status(self, line: str) -> None:
+        """A status line on stderr (`Resolved 3 packages in 2ms`); silent with `-q`."""
+        if self.quiet == 0:
+            self.err.write(line + "\n")
+            self.err.flush()
+
+    def warn(self, message: str) -> None:
+        """`warning: ...` on stderr; silent with `-q`."""
+        if self.quiet == 0:
+            self.err.write(f"{self.style('warning', 'yellow', bold=True)}{self.bold(':')} {message}\n")
+            self.err.flush()
+
+    def debug(self, line: str) -> None:
+        """A line shown only with `-v`."""
+        if self.verbose > 0 and self.quiet == 0:
+            self.err.write(f"{self.style('DEBUG', 'blue')} {line}\n")
+
+    def result(self, text: str) -> None:
+        """Machine-readable output on stdout (paths, exports); silenced only by `-qq`."""
+        if self.quiet < 2:
+            self.out.write(text if text.endswith("\n") else text + "\n")
+            self.out.flush()
+
+    def error(self, message: str, causes: tuple[str, ...] = (), hint: str | None = None) -> None:
+        """Render an error with its causes and hint, as uv does. Always shown, even with `-q`."""
+        lines = [f"{self.style('error', 'red', bold=True)}{self.bold(':')} {message}"]
+        for cause in causes:
+            label = f"  {self.style('cause', 'red', bold=True)}{self.bold(':')} "
+            first, *rest = cause.split("\n")
+            lines.append(label + first)
+            lines.extend((" " * 9 + line) if line else "" for line in rest)
+        if hint:
+            lines.append("")
+            lines.append(f"{self.style('hint', 'cyan', bold=True)}{self.bold(':')} {hint}")
+        self.err.write("\n".join(lines) + "\n")
+        self.err.flush()
+
+
+def format_duration(seconds: float) -> str:
+    """Format an elapsed time as uv does: `1m 05s`, `1.19s`, `236ms`, `0.32ms`."""
+    total_ns = int(seconds * 1e9)
+    secs, sub_ns = divmod(total_ns, 1_000_000_000)
+    if secs >= 60:
+        return f"{secs // 60}m {secs % 60:02d}s"
+    if secs > 0:
+        return f"{secs}.{sub_ns // 10_000_000:02d}s"
+    ms = sub_ns // 1_000_000
+    if ms > 0:
+        return f"{ms}ms"
+    return f"0.{sub_ns // 10_000:02d}ms"
+
+
+def plural(count: int, word: str) -> str:
+    """`1 package`, `3 packages`."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"

@@ -1,0 +1,1 @@
+"""Environments: venv creation, wheel unpacking into the cache, linking into site-packages, uninstall."""

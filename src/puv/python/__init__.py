@@ -1,0 +1,1 @@
+"""Python interpreters: discovery, facts (markers, tags, paths), `.python-version`, managed installs."""

@@ -1,0 +1,61 @@
+"""What puv knows about one interpreter: the facts its probe reported, as a frozen value.
+
+The probe (`python/probe.py`) runs a stdlib-only script inside the interpreter (any CPython or PyPy
+3.8+) and returns these facts; they are cached on disk keyed by (path, mtime, size).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Interpreter:
+    """Facts about one Python interpreter, as reported by running the probe inside it."""
+
+    path: Path  # the executable as found (may be a symlink or a shim)
+    sys_executable: Path  # `sys.executable` as the interpreter reports it
+    base_executable: Path  # the executable of the base (non-venv) installation
+    implementation: str  # "cpython" | "pypy" | "graalpy"
+    version: str  # "3.12.1", "3.13.0rc2" (PEP 440 form of sys.version_info)
+    version_info: tuple[int, int, int, str, int]  # sys.version_info
+    prefix: Path
+    base_prefix: Path
+    base_exec_prefix: Path
+    pointer_size: int  # 32 | 64
+    gil_disabled: bool  # free-threaded build (3.13t+)
+    markers: dict[str, str] = field(default_factory=dict)  # PEP 508 marker environment
+    sysconfig_paths: dict[str, str] = field(default_factory=dict)  # scheme paths of this prefix
+    platform_tag: str = ""  # sysconfig.get_platform(), e.g. "linux-x86_64"
+    os: str = ""  # "linux" | "macos" | "windows"
+    arch: str = ""  # "x86_64" | "aarch64" | ...
+    libc: str = "none"  # "gnu" | "musl" | "none"
+    libc_version: tuple[int, int] | None = None  # glibc or musl (major, minor)
+    soabi: str | None = None  # sysconfig SOABI
+    abiflags: str = ""
+    stdlib: str = ""  # sysconfig "stdlib" path of the base install
+
+    @property
+    def major_minor(self) -> tuple[int, int]:
+        """(3, 12)."""
+        return self.version_info[0], self.version_info[1]
+
+    @property
+    def is_virtualenv(self) -> bool:
+        """Whether this interpreter runs inside a virtual environment."""
+        return self.prefix != self.base_prefix
+
+    @property
+    def key(self) -> str:
+        """uv's key: `cpython-3.12.1-linux-x86_64-gnu` (`+freethreaded` for a free-threaded build)."""
+        variant = "+freethreaded" if self.gil_disabled else ""
+        return f"{self.implementation}-{self.version}{variant}-{self.os}-{self.arch}-{self.libc}"
+
+    @property
+    def display_name(self) -> str:
+        """`CPython 3.12.1` as uv prints it."""
+        name = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}.get(
+            self.implementation, self.implementation
+        )
+        return f"{name} {self.version}"

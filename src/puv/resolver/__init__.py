@@ -1,0 +1,1 @@
+"""The PubGrub resolver with universal (marker-forking) resolution. Pure: no I/O, no environment."""
