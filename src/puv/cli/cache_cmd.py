@@ -12,13 +12,17 @@ from puv.core.printer import Printer
 
 def register(sub: Any) -> None:
     """Add `cache` and its subcommands to the command tree."""
-    cache = sub.add_parser("cache", help="Manage puv's cache", usage_line=f"{PROG} cache [OPTIONS] <COMMAND>")
+    cache = sub.add_parser(
+        "cache", help="Manage puv's cache", usage_line=f"{PROG} cache [OPTIONS] <COMMAND>"
+    )
     add_global_options(cache)
     cache.set_defaults(_parser=cache)
-    commands = cache.add_subparsers(dest="cache_command", metavar="<COMMAND>", title="Commands",
-                                    parser_class=Parser)
-    d = commands.add_parser("dir", help="Show the cache directory",
-                            usage_line=f"{PROG} cache dir [OPTIONS]")
+    commands = cache.add_subparsers(
+        dest="cache_command", metavar="<COMMAND>", title="Commands", parser_class=Parser
+    )
+    d = commands.add_parser(
+        "dir", help="Show the cache directory", usage_line=f"{PROG} cache dir [OPTIONS]"
+    )
     add_global_options(d)
     d.set_defaults(_handler=run_dir, _parser=d)
 

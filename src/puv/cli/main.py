@@ -8,51 +8,54 @@ import sys
 from collections.abc import Sequence
 
 from puv import __version__
-from puv.core.errors import PuvError
+from puv.cli.parser import PROG, Parser, resolve
+from puv.core.errors import PuvError, UsageError
 
 
 def _version_line() -> str:
     return f"puv {__version__}"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> Parser:
     """The whole command tree: only commands that are implemented are listed."""
     from puv.cli import cache_cmd, python_cmd, venv_cmd
     from puv.cli.global_options import add_global_options
-    from puv.cli.parser import PROG, Parser
 
     top = Parser(
         prog=PROG,
         description="An extremely fast Python package manager, in pure Python.",
         usage_line=f"{PROG} [OPTIONS] <COMMAND>",
-        usage=f"{PROG} [OPTIONS] <COMMAND>",
         epilog=f"Use `{PROG} help <command>` for more details.",
     )
     top.opt("-V", "--version", action="store_true", default=False, help="Display the puv version")
     add_global_options(top)
-    sub = top.add_subparsers(dest="command", metavar="<COMMAND>", title="Commands", parser_class=Parser)
+    sub = top.add_subparsers(
+        dest="command", metavar="<COMMAND>", title="Commands", parser_class=Parser
+    )
     for module in (python_cmd, venv_cmd, cache_cmd):
         module.register(sub)
-    help_parser = sub.add_parser("help", help="Display documentation for a command",
-                                 usage_line=f"{PROG} help [COMMAND]...")
+    help_parser = sub.add_parser(
+        "help",
+        help="Display documentation for a command",
+        usage_line=f"{PROG} help [COMMAND]...",
+    )
     help_parser.add_argument("topic", nargs="*", metavar="COMMAND")
     help_parser.set_defaults(_help=True)
     top.set_defaults(_parser=top)
     return top
 
 
-def _leaf_parser(top: argparse.ArgumentParser, words: list[str]) -> argparse.ArgumentParser:
+def _help_target(top: Parser, words: list[str]) -> Parser:
+    """The parser of `puv help a b`: the subcommand named by `words`."""
     parser = top
     for word in words:
-        actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-        if not actions or word not in actions[0].choices:
-            from puv.cli.parser import Parser
-
-            raise PuvError(
-                f"unrecognized subcommand '{word}'\n\nUsage: {getattr(parser, 'usage_line', '')}"
+        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if not subs or word not in subs[0].choices:
+            raise UsageError(
+                f"unrecognized subcommand '{word}'\n\nUsage: {parser.usage_line}"
                 "\n\nFor more information, try '--help'."
-            ) if isinstance(parser, Parser) else PuvError(f"unknown command {word}")
-        parser = actions[0].choices[word]
+            )
+        parser = subs[0].choices[word]
     return parser
 
 
@@ -64,7 +67,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args_list in (["--version"], ["-V"]):
         sys.stdout.write(_version_line() + "\n")
         return 0
-    printer = Printer(color=want_color("auto", sys.stderr))
+    printer = Printer(color=want_color("auto", sys.stderr, os.environ))
     try:
         top = build_parser()
         if not args_list:
@@ -72,16 +75,14 @@ def run(argv: Sequence[str] | None = None) -> int:
             return 2
         args = top.parse_args(args_list)
         if getattr(args, "_help", False):
-            sys.stdout.write(_leaf_parser(top, args.topic).format_help())
+            sys.stdout.write(_help_target(top, args.topic).format_help())
             return 0
-        from puv.cli.parser import resolve
-
-        leaf = getattr(args, "_parser", top)
-        args._origin = resolve(args, [leaf, top])
+        leaf: Parser = getattr(args, "_parser", top)
+        args._origin = resolve(args, [leaf, top], os.environ)
         printer = Printer(
             quiet=args.quiet,
             verbose=args.verbose,
-            color=want_color(args.color, sys.stderr),
+            color=want_color(args.color, sys.stderr, os.environ),
             progress=not args.no_progress,
         )
         if args.version:
@@ -95,8 +96,10 @@ def run(argv: Sequence[str] | None = None) -> int:
             try:
                 os.chdir(args.directory)
             except OSError as exc:
-                raise PuvError(f"Failed to change directory to `{args.directory}`",
-                               causes=[exc.strerror or str(exc)]) from exc
+                raise PuvError(
+                    f"Failed to change directory to `{args.directory}`",
+                    causes=[exc.strerror or str(exc)],
+                ) from exc
         return int(handler(args, printer))
     except PuvError as exc:
         printer.error(exc.message, exc.causes, exc.hint)
@@ -104,10 +107,16 @@ def run(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug in puv: short message unless a backtrace is asked for
-        if os.environ.get("PUV_BACKTRACE") == "1" or "-vv" in args_list or args_list.count("-v") > 1:
+        if (
+            os.environ.get("PUV_BACKTRACE") == "1"
+            or "-vv" in args_list
+            or args_list.count("-v") > 1
+        ):
             raise
-        printer.error(f"{type(exc).__name__}: {exc}",
-                      hint="This is a bug in puv; run with `PUV_BACKTRACE=1` for the traceback")
+        printer.error(
+            f"{type(exc).__name__}: {exc}",
+            hint="This is a bug in puv; run with `PUV_BACKTRACE=1` for the traceback",
+        )
         return 2
 
 

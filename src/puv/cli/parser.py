@@ -50,7 +50,7 @@ class Parser(argparse.ArgumentParser):
     def format_help(self) -> str:
         """argparse's help with clap's capitalised `Usage:` line."""
         text = super().format_help()
-        return "Usage:" + text[len("usage:"):] if text.startswith("usage:") else text
+        return "Usage:" + text[len("usage:") :] if text.startswith("usage:") else text
 
     def parse_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
@@ -132,7 +132,9 @@ def _clap_message(message: str, parser: Parser) -> str:
         )
     if m := re.match(r"argument (\S+): expected one argument", message):
         option = m.group(1).split("/")[-1]
-        return f"a value is required for '{_metavar(parser, option)}' but none was supplied\n\n{more}"
+        return (
+            f"a value is required for '{_metavar(parser, option)}' but none was supplied\n\n{more}"
+        )
     if m := re.match(r"argument (\S+): invalid \w+ value: '(.*)'", message):
         option = m.group(1).split("/")[-1]
         return f"invalid value '{m.group(2)}' for '{_metavar(parser, option)}'\n\n{more}"
@@ -143,9 +145,7 @@ def _clap_message(message: str, parser: Parser) -> str:
             f"\n\n{usage}\n\n{more}"
         )
     if m := re.match(r"the following arguments are required: (.*)", message):
-        return (
-            f"the following required arguments were not provided:\n  {m.group(1)}\n\n{usage}\n\n{more}"
-        )
+        return f"the following required arguments were not provided:\n  {m.group(1)}\n\n{usage}\n\n{more}"
     return f"{message}\n\n{usage}\n\n{more}"
 
 
@@ -162,7 +162,7 @@ def _env_to_value(binding: Binding, var: str, raw: str) -> Any:
 def resolve(
     args: argparse.Namespace,
     parsers: Sequence[Parser],
-    environ: Mapping[str, str] | None = None,
+    environ: Mapping[str, str],
 ) -> dict[str, str]:
     """Fill every bound option from CLI, then env, then default; return dest -> "cli"|"env"|"default"."""
     origin: dict[str, str] = {}

@@ -1,8 +1,10 @@
-"""Reading `UV_*` environment variables, with `PUV_*` twins that win when both are set."""
+"""Reading `UV_*` environment variables, with `PUV_*` twins that win when both are set.
+
+Pure: every function takes the environment as a mapping (the CLI passes `os.environ`).
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
 from puv.core.errors import PuvError
@@ -11,21 +13,19 @@ _TRUE = frozenset({"1", "true", "yes", "on", "y", "t"})
 _FALSE = frozenset({"0", "false", "no", "off", "n", "f"})
 
 
-def env_value(name: str, environ: Mapping[str, str] | None = None) -> str | None:
+def env_value(name: str, environ: Mapping[str, str]) -> str | None:
     """The value of `UV_X` (or its `PUV_X` twin, which wins); `name` is given as `UV_X`."""
-    env = os.environ if environ is None else environ
     if name.startswith("UV_"):
         twin = "P" + name
-        if twin in env:
-            return env[twin]
-    return env.get(name)
+        if twin in environ:
+            return environ[twin]
+    return environ.get(name)
 
 
-def source_name(name: str, environ: Mapping[str, str] | None = None) -> str:
+def source_name(name: str, environ: Mapping[str, str]) -> str:
     """Which variable supplied `name`'s value: the `PUV_` twin or `name` itself."""
-    env = os.environ if environ is None else environ
     twin = "P" + name
-    return twin if name.startswith("UV_") and twin in env else name
+    return twin if name.startswith("UV_") and twin in environ else name
 
 
 def parse_bool(value: str, variable: str) -> bool:
@@ -41,7 +41,7 @@ def parse_bool(value: str, variable: str) -> bool:
     )
 
 
-def env_bool(name: str, environ: Mapping[str, str] | None = None) -> bool | None:
+def env_bool(name: str, environ: Mapping[str, str]) -> bool | None:
     """A boolean variable, or None when unset."""
     value = env_value(name, environ)
     if value is None:

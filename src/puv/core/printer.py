@@ -6,26 +6,25 @@ and injected, so no module writes to the terminal on its own.
 
 from __future__ import annotations
 
-import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TextIO
 
 _CODES = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "cyan": "36", "dim": "2"}
 
 
-def want_color(choice: str, stream: TextIO, environ: dict[str, str] | None = None) -> bool:
+def want_color(choice: str, stream: TextIO, environ: Mapping[str, str]) -> bool:
     """Decide color as uv does: `--color` wins, then `NO_COLOR`, then `FORCE_COLOR`, then a TTY."""
-    env = os.environ if environ is None else environ
     if choice == "always":
         return True
     if choice == "never":
         return False
-    if env.get("NO_COLOR"):
+    if environ.get("NO_COLOR"):
         return False
-    if env.get("FORCE_COLOR") or env.get("CLICOLOR_FORCE"):
+    if environ.get("FORCE_COLOR") or environ.get("CLICOLOR_FORCE"):
         return True
-    return bool(getattr(stream, "isatty", lambda: False)()) and env.get("TERM") != "dumb"
+    return bool(getattr(stream, "isatty", lambda: False)()) and environ.get("TERM") != "dumb"
 
 
 @dataclass
@@ -59,7 +58,9 @@ class Printer:
     def warn(self, message: str) -> None:
         """`warning: ...` on stderr; silent with `-q`."""
         if self.quiet == 0:
-            self.err.write(f"{self.style('warning', 'yellow', bold=True)}{self.bold(':')} {message}\n")
+            self.err.write(
+                f"{self.style('warning', 'yellow', bold=True)}{self.bold(':')} {message}\n"
+            )
             self.err.flush()
 
     def debug(self, line: str) -> None:
