@@ -115,7 +115,11 @@ def _clap_message(message: str, parser: Parser) -> str:
     more = "For more information, try '--help'."
     if m := re.match(r"unrecognized arguments: (\S+)", message):
         arg = m.group(1)
-        if arg.startswith("-"):
+        takes_values = any(
+            not a.option_strings and not isinstance(a, argparse._SubParsersAction)
+            for a in parser._actions
+        )
+        if arg.startswith("-") and takes_values:
             return (
                 f"unexpected argument '{arg}' found\n\n"
                 f"  tip: to pass '{arg}' as a value, use '-- {arg}'\n\n{usage}\n\n{more}"
