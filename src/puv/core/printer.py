@@ -81,7 +81,7 @@ class Printer:
             label = f"  {self.style('cause', 'red', bold=True)}{self.bold(':')} "
             first, *rest = cause.split("\n")
             lines.append(label + first)
-            lines.extend((" " * 9 + line) if line else "" for line in rest)
+            lines.extend((" " * 9 + line) if line.strip() else "" for line in rest)
         if hint:
             lines.append("")
             lines.append(f"{self.style('hint', 'cyan', bold=True)}{self.bold(':')} {hint}")

@@ -35,6 +35,13 @@ class Interpreter:
     soabi: str | None = None  # sysconfig SOABI
     abiflags: str = ""
     stdlib: str = ""  # sysconfig "stdlib" path of the base install
+    debug_enabled: bool = False  # a debug build (`Py_DEBUG`): the `d` ABI flag
+    manylinux_compatible: bool = False  # glibc Linux where manylinux wheels may be used
+    macos_version: tuple[int, int] | None = None  # `platform.mac_ver()` (major, minor)
+    ext_suffix: str = ""  # sysconfig EXT_SUFFIX, e.g. ".cpython-312-x86_64-linux-gnu.so"
+    # install paths of a virtual environment made from this interpreter, relative to the venv root
+    # (purelib, platlib, scripts, data, include)
+    venv_paths: dict[str, str] = field(default_factory=dict)
 
     @property
     def major_minor(self) -> tuple[int, int]:
@@ -47,9 +54,16 @@ class Interpreter:
         return self.prefix != self.base_prefix
 
     @property
+    def variant(self) -> str:
+        """uv's variant name: `default`, `freethreaded`, `debug` or `freethreaded+debug`."""
+        if self.gil_disabled:
+            return "freethreaded+debug" if self.debug_enabled else "freethreaded"
+        return "debug" if self.debug_enabled else "default"
+
+    @property
     def key(self) -> str:
         """uv's key: `cpython-3.12.1-linux-x86_64-gnu` (`+freethreaded` for a free-threaded build)."""
-        variant = "+freethreaded" if self.gil_disabled else ""
+        variant = "" if self.variant == "default" else f"+{self.variant}"
         return f"{self.implementation}-{self.version}{variant}-{self.os}-{self.arch}-{self.libc}"
 
     @property
