@@ -8,7 +8,8 @@ import sys
 from collections.abc import Sequence
 
 from puv import __version__
-from puv.cli.parser import PROG, Parser, resolve
+from puv.cli.env_settings import env_only_settings
+from puv.cli.parser import PROG, Parser, resolve, setting_layers
 from puv.core.errors import PuvError, UsageError
 
 
@@ -18,7 +19,7 @@ def _version_line() -> str:
 
 def build_parser() -> Parser:
     """The whole command tree: only commands that are implemented are listed."""
-    from puv.cli import cache_cmd, python_cmd, venv_cmd
+    from puv.cli import cache_cmd, python_cmd, venv_cmd, version_cmd
     from puv.cli.global_options import add_global_options
 
     top = Parser(
@@ -32,7 +33,7 @@ def build_parser() -> Parser:
     sub = top.add_subparsers(
         dest="command", metavar="<COMMAND>", title="Commands", parser_class=Parser
     )
-    for module in (python_cmd, venv_cmd, cache_cmd):
+    for module in (version_cmd, python_cmd, venv_cmd, cache_cmd):
         module.register(sub)
     help_parser = sub.add_parser(
         "help",
@@ -79,6 +80,9 @@ def run(argv: Sequence[str] | None = None) -> int:
             return 0
         leaf: Parser = getattr(args, "_parser", top)
         args._origin = resolve(args, [leaf, top], os.environ)
+        cli_settings, env_settings = setting_layers(args, [leaf, top], args._origin)
+        args._settings_cli = cli_settings
+        args._settings_env = {**env_only_settings(os.environ), **env_settings}
         printer = Printer(
             quiet=args.quiet,
             verbose=args.verbose,

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -194,10 +193,18 @@ def resolve(
     return origin
 
 
-CommandRunner = Callable[[argparse.Namespace], int]
-
-
-def print_help_and_exit(parser: argparse.ArgumentParser) -> int:
-    """Print help to stdout as clap does; exit 0."""
-    sys.stdout.write(parser.format_help())
-    return 0
+def setting_layers(
+    args: argparse.Namespace, parsers: Sequence[Parser], origin: Mapping[str, str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The `cli` and `env` settings layers: every option bound to a configuration key, by origin."""
+    cli: dict[str, Any] = {}
+    env: dict[str, Any] = {}
+    for parser in parsers:
+        for b in parser.bindings:
+            if b.setting is None or b.setting in cli or b.setting in env:
+                continue
+            layer = {"cli": cli, "env": env}.get(origin.get(b.dest, "default"))
+            value = getattr(args, b.dest, None)
+            if layer is not None and value is not None:
+                layer[b.setting] = value
+    return cli, env
