@@ -1,0 +1,881 @@
+"""The HTTP client every network access of puv goes through.
+
+Built on `httpx` (imported lazily, on the first request: a no-op command never pays for it) with
+HTTP/2 where the server speaks it, a thread pool for many requests in flight, uv's retry policy
+(3 retries with exponential backoff on 5xx, 408, 429, dropped connections and read timeouts; TLS
+certificate errors and connect timeouts are not retried), uv's timeouts and error messages,
+credentials per origin (dropped on a cross-origin redirect), proxies, TLS roots from the system
+store (or `SSL_CERT_FILE` / `SSL_CERT_DIR`), `--allow-insecure-host`, offline mode (cache only),
+HTTP caching of simple pages, and downloads streamed to disk while hashing.
+
+Library code never reads `os.environ`: the operations layer builds a `ClientOptions` (use
+`ClientOptions.from_env` for the `UV_*` part) and hands it to `HttpClient`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from http import HTTPStatus
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from urllib.parse import unquote, urljoin, urlsplit
+
+from puv.cache.http_cache import (
+    CacheEntry,
+    HttpCache,
+    Refresh,
+    policy_from_headers,
+    revalidated,
+    url_digest,
+)
+from puv.cache.persist import open_atomic
+from puv.core.env import env_bool, env_value, source_name
+from puv.core.errors import PuvError
+from puv.core.hashes import HashDigest, MultiHasher, algorithms_for, check_hashes
+from puv.index.auth import CredentialStore, credential_store, redact, same_origin, split_credentials
+from puv.index.simple import (
+    ACCEPT,
+    PageParseError,
+    ProjectPage,
+    decode_page,
+    encode_page,
+    parse_html,
+    parse_page,
+)
+
+if TYPE_CHECKING:
+    import ssl
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    import httpx
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+DEFAULT_RETRIES = 3
+DEFAULT_READ_TIMEOUT = 30.0
+DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_CONCURRENCY = 50
+MAX_REDIRECTS = 10
+CHUNK_SIZE = 256 * 1024
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+# ---------------------------------------------------------------- options
+
+
+@dataclass(frozen=True, slots=True)
+class ClientOptions:
+    """Everything the client needs to know, resolved once by the operations layer.
+
+    `proxies` holds (scheme, proxy URL) pairs with scheme `http`, `https` or `all`;
+    `no_proxy` the comma-separated `NO_PROXY` list. `insecure_hosts` are `host` or `host:port`
+    entries (`--allow-insecure-host`). `retry_delay` bounds the exponential backoff in seconds.
+    """
+
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    retries: int = DEFAULT_RETRIES
+    retry_delay: tuple[float, float] = (2.0, 30.0)
+    concurrency: int = DEFAULT_CONCURRENCY
+    offline: bool = False
+    insecure_hosts: tuple[str, ...] = ()
+    ssl_cert_file: str | None = None
+    ssl_cert_dir: str | None = None
+    ssl_client_cert: str | None = None
+    proxies: tuple[tuple[str, str], ...] = ()
+    no_proxy: str | None = None
+    credentials: CredentialStore = field(default_factory=CredentialStore)
+    http2: bool = True
+    user_agent: str = "puv"
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str],
+        *,
+        indexes: Iterable[tuple[str | None, str]] = (),
+    ) -> ClientOptions:
+        """Read uv's network variables (a `PUV_*` twin wins over its `UV_*` variable).
+
+        `UV_HTTP_TIMEOUT` (else `UV_REQUEST_TIMEOUT`, else `HTTP_TIMEOUT`),
+        `UV_HTTP_CONNECT_TIMEOUT`, `UV_HTTP_RETRIES`, `UV_CONCURRENT_DOWNLOADS`, `UV_OFFLINE`,
+        `UV_INSECURE_HOST`, `SSL_CERT_FILE`, `SSL_CERT_DIR`, `SSL_CLIENT_CERT`, the proxy
+        variables, `NETRC` (else `~/.netrc`), `UV_INDEX_<NAME>_USERNAME/PASSWORD` for the named
+        `indexes` ((name, url) pairs), and uv's `UV_TEST_NO_HTTP_RETRY_DELAY` (no backoff, for
+        tests). Invalid values raise uv's parse error. Roots come from the system store
+        (`UV_SYSTEM_CERTS` / `UV_NATIVE_TLS` are therefore the default and not read).
+        """
+        read_timeout = None
+        for name in ("UV_HTTP_TIMEOUT", "UV_REQUEST_TIMEOUT", "HTTP_TIMEOUT"):
+            read_timeout = _env_seconds(name, environ)
+            if read_timeout is not None:
+                break
+        connect_timeout = _env_seconds("UV_HTTP_CONNECT_TIMEOUT", environ)
+        retries = _env_int("UV_HTTP_RETRIES", environ, maximum=2**32 - 1)
+        concurrency = _env_int("UV_CONCURRENT_DOWNLOADS", environ, maximum=2**64 - 1, nonzero=True)
+        insecure = env_value("UV_INSECURE_HOST", environ)
+        proxies = []
+        for scheme in ("http", "https", "all"):
+            proxy = environ.get(f"{scheme}_proxy") or environ.get(f"{scheme.upper()}_PROXY")
+            if proxy:
+                proxies.append((scheme, proxy if "://" in proxy else f"http://{proxy}"))
+        home = environ.get("HOME") or environ.get("USERPROFILE")
+        netrc_path = environ.get("NETRC") or (str(Path(home, ".netrc")) if home else None)
+        no_delay = env_bool("UV_TEST_NO_HTTP_RETRY_DELAY", environ)
+        return cls(
+            connect_timeout=connect_timeout
+            if connect_timeout is not None
+            else DEFAULT_CONNECT_TIMEOUT,
+            read_timeout=read_timeout if read_timeout is not None else DEFAULT_READ_TIMEOUT,
+            retries=retries if retries is not None else DEFAULT_RETRIES,
+            retry_delay=(0.0, 0.0) if no_delay else (2.0, 30.0),
+            concurrency=concurrency if concurrency is not None else DEFAULT_CONCURRENCY,
+            offline=bool(env_bool("UV_OFFLINE", environ)),
+            insecure_hosts=tuple(insecure.split()) if insecure else (),
+            ssl_cert_file=environ.get("SSL_CERT_FILE") or None,
+            ssl_cert_dir=environ.get("SSL_CERT_DIR") or None,
+            ssl_client_cert=environ.get("SSL_CLIENT_CERT") or None,
+            proxies=tuple(proxies),
+            no_proxy=environ.get("no_proxy") or environ.get("NO_PROXY") or None,
+            credentials=credential_store(indexes, environ, netrc_path),
+        )
+
+
+def _env_int(
+    name: str, environ: Mapping[str, str], *, maximum: int, nonzero: bool = False
+) -> int | None:
+    """An unsigned integer variable parsed as uv (Rust) does, with its error wording."""
+    raw = env_value(name, environ)
+    if raw is None or raw == "":
+        return None
+    if not raw.isascii() or not raw.isdigit():
+        reason = "invalid digit found in string"
+    elif int(raw) > maximum:
+        reason = "number too large to fit in target type"
+    elif nonzero and int(raw) == 0:
+        reason = "number would be zero for non-zero type"
+    else:
+        return int(raw)
+    hint = "; value should be an integer number of seconds" if "TIMEOUT" in name else ""
+    raise PuvError(
+        f"Failed to parse environment variable `{source_name(name, environ)}` with invalid "
+        f"value `{raw}`: {reason}{hint}"
+    )
+
+
+def _env_seconds(name: str, environ: Mapping[str, str]) -> float | None:
+    value = _env_int(name, environ, maximum=2**64 - 1)
+    return float(value) if value is not None else None
+
+
+# ---------------------------------------------------------------- results and errors
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """A complete response: status, lower-cased headers, body, final URL (redacted), protocol."""
+
+    status: int
+    headers: dict[str, str]
+    content: bytes
+    url: str
+    http_version: str = "HTTP/1.1"
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadResult:
+    """A file written to disk, with the digests computed while it streamed in."""
+
+    path: Path
+    digests: tuple[HashDigest, ...]
+    size: int
+
+
+class NetworkError(PuvError):
+    """A request that failed; `kind` is `status`, `connect`, `timeout`, `tls`, `offline` or `io`.
+
+    The message follows uv 0.13: `Failed to fetch: <url>` (or `Request failed after N retries in
+    1.2s` when retried, the fetch line then becoming the first cause), then the cause chain.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        url: str,
+        causes: Sequence[str],
+        *,
+        status: int | None = None,
+        retries: int = 0,
+        elapsed: float = 0.0,
+        hint: str | None = None,
+        message: str | None = None,
+    ) -> None:
+        shown = redact(url)
+        fetch = message or f"Failed to fetch: {shown}"
+        chain = [redact(cause) for cause in causes]
+        if retries:
+            subject = "retry" if retries == 1 else "retries"
+            chain.insert(0, fetch)
+            fetch = f"Request failed after {retries} {subject} in {elapsed:.1f}s"
+        super().__init__(fetch, causes=chain, hint=hint)
+        self.kind = kind
+        self.url = shown
+        self.status = status
+        self.retries = retries
+
+
+class OfflineError(NetworkError):
+    """Offline mode, and the data is not in the cache."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            "offline",
+            url,
+            (),
+            message="Network connectivity is disabled, but the requested data wasn't found in "
+            f"the cache for: `{redact(url)}`",
+        )
+
+
+def status_cause(status: int, url: str) -> str:
+    """uv's line for an HTTP error status: `HTTP status server error (500 ...) for url (...)`."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Unknown"
+    family = "server" if status >= 500 else "client"
+    return f"HTTP status {family} error ({status} {phrase}) for url ({redact(url)})"
+
+
+def _retryable_status(status: int) -> bool:
+    return status >= 500 or status in (408, 429)
+
+
+class _Transient(Exception):
+    """A failed attempt that may succeed if retried; carries the error to raise otherwise."""
+
+    def __init__(self, error: NetworkError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+# ---------------------------------------------------------------- the client
+
+
+class HttpClient:
+    """Thread-safe; cheap to construct (httpx is imported and built on the first request).
+
+    `cache` enables HTTP caching of simple pages; `refresh` forces their revalidation;
+    `warn` and `debug` receive (redacted) lines for the printer.
+    """
+
+    def __init__(
+        self,
+        options: ClientOptions | None = None,
+        *,
+        cache: HttpCache | None = None,
+        refresh: Refresh | None = None,
+        warn: Callable[[str], None] | None = None,
+        debug: Callable[[str], None] | None = None,
+    ) -> None:
+        self.options = options or ClientOptions()
+        self.cache = cache
+        self.refresh = refresh
+        self._warn = warn
+        self._debug = debug
+        self._lock = threading.Lock()
+        self._clients: dict[str, httpx.Client] = {}
+        self._executor: ThreadPoolExecutor | None = None
+        self._worker = threading.local()
+
+    # ---- lifecycle
+
+    def close(self) -> None:
+        """Close connections and the worker pool."""
+        with self._lock:
+            clients, self._clients = self._clients, {}
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
+        for client in clients.values():
+            client.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # ---- concurrency
+
+    def submit(self, fn: Callable[..., R], *args: Any) -> Future[R]:
+        """Run `fn(*args)` on the client's pool (at most `concurrency` at once)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(
+                    max_workers=max(1, self.options.concurrency),
+                    thread_name_prefix="puv-http",
+                    initializer=self._mark_worker,
+                )
+            executor = self._executor
+        return executor.submit(fn, *args)
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """`[fn(item) for item in items]`, run concurrently; the first error is raised.
+
+        Called from one of the pool's own workers it runs in that thread, so nested maps
+        (find many packages -> search several indexes) can never starve the pool.
+        """
+        pending = list(items)
+        if len(pending) <= 1 or getattr(self._worker, "active", False):
+            return [fn(item) for item in pending]
+        futures = [self.submit(fn, item) for item in pending]
+        return [future.result() for future in futures]
+
+    def _mark_worker(self) -> None:
+        self._worker.active = True
+
+    # ---- requests
+
+    def get(
+        self,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        accept_status: Iterable[int] = (),
+    ) -> HttpResponse:
+        """GET `url` with retries; a non-2xx status not in `accept_status` raises NetworkError."""
+        if url.startswith("file:"):
+            return self._get_file(url)
+        if self.options.offline:
+            raise OfflineError(url)
+        allowed = frozenset(accept_status)
+        return self._with_retries(url, lambda: self._get_once(url, headers or {}, allowed))
+
+    def download(
+        self,
+        url: str,
+        target: Path,
+        *,
+        expected: Sequence[HashDigest] = (),
+        distribution: str | None = None,
+    ) -> DownloadResult:
+        """Stream `url` to `target` (atomically) while hashing; check `expected` digests.
+
+        A hash mismatch raises uv's "Hash mismatch for `<distribution>`" error and leaves
+        nothing at `target`.
+        """
+        name = distribution or unquote(urlsplit(url).path.rpartition("/")[2])
+        algorithms = algorithms_for(expected)
+        if url.startswith("file:"):
+            return self._copy_file(url, target, expected, name, algorithms)
+        if self.options.offline:
+            raise OfflineError(url)
+        return self._with_retries(
+            url, lambda: self._download_once(url, target, expected, name, algorithms)
+        )
+
+    # ---- simple API
+
+    def project_page(
+        self,
+        index_url: str,
+        name: str,
+        *,
+        not_found: Iterable[int] = (404, 410),
+    ) -> ProjectPage | None:
+        """The simple-API page of `name` (normalized) on `index_url`; None if the index lacks it.
+
+        JSON is preferred (`Accept` negotiation); pages are cached and revalidated. A status in
+        `not_found` means "not on this index"; 401/403 raise with a hint about credentials.
+        """
+        page_url = index_url.rstrip("/") + "/" + name + "/"
+        if page_url.startswith("file:"):
+            return self._local_project_page(page_url, name)
+        bare_index = split_credentials(index_url)[0]
+        path = self.cache.path(url_digest(bare_index), name) if self.cache is not None else None
+        entry = self._cached_get(
+            page_url,
+            path,
+            headers={"Accept": ACCEPT},
+            package=name,
+            not_found=frozenset(not_found),
+            encode=lambda response: _encode_page(response, name),
+        )
+        return None if entry is None else decode_page(entry.payload)
+
+    def links_page(self, url: str) -> ProjectPage:
+        """An HTML page of links to distribution files (a `--find-links` URL), cached."""
+        if url.startswith("file:"):
+            return parse_html(self._get_file(url).content, url, "")
+        bare = split_credentials(url)[0]
+        path = self.cache.path("flat", url_digest(bare)) if self.cache is not None else None
+        entry = self._cached_get(
+            url,
+            path,
+            headers={"Accept": "text/html"},
+            package=None,
+            not_found=frozenset(),
+            encode=lambda response: _encode_page(response, ""),
+        )
+        assert entry is not None  # no status counts as "not found" here
+        return decode_page(entry.payload)
+
+    def project_pages(self, index_url: str, names: Iterable[str]) -> dict[str, ProjectPage | None]:
+        """`project_page` for many names at once, concurrently."""
+        wanted = sorted(set(names))
+        pages = self.map(lambda name: self.project_page(index_url, name), wanted)
+        return dict(zip(wanted, pages, strict=True))
+
+    # ---- internals: caching
+
+    def _cached_get(
+        self,
+        url: str,
+        path: Path | None,
+        *,
+        headers: Mapping[str, str],
+        package: str | None,
+        not_found: frozenset[int],
+        encode: Callable[[HttpResponse], bytes],
+    ) -> CacheEntry | None:
+        cache = self.cache
+        entry = cache.read(path) if cache is not None and path is not None else None
+        if self.options.offline:
+            if entry is None:
+                raise OfflineError(url)
+            return entry
+        request_headers = dict(headers)
+        if entry is not None:
+            forced = self.refresh is not None and self.refresh.applies(package, entry)
+            if not forced and entry.policy.is_fresh(time.time()):
+                return entry
+            request_headers.update(entry.policy.conditional_headers())
+        accepted = not_found | ({304} if entry is not None else set())
+        response = self.get(url, request_headers, accept_status=accepted)
+        now = time.time()
+        if response.status == 304 and entry is not None:
+            fresh = replace(entry, policy=revalidated(entry.policy, response.headers, now))
+        elif response.status in not_found:
+            return None
+        else:
+            fresh = CacheEntry(
+                policy=policy_from_headers(response.headers, now),
+                url=response.url,
+                content_type=response.headers.get("content-type", ""),
+                payload=encode(response),
+            )
+        if cache is not None and path is not None:
+            cache.write(path, fresh)
+        return fresh
+
+    def _local_project_page(self, page_url: str, name: str) -> ProjectPage | None:
+        directory = Path(path_from_file_url(page_url))
+        index_html = directory / "index.html"
+        if not index_html.is_file():
+            return None
+        return parse_html(index_html.read_bytes(), page_url, name)
+
+    # ---- internals: one attempt
+
+    def _get_once(
+        self, url: str, headers: Mapping[str, str], allowed: frozenset[int]
+    ) -> HttpResponse:
+        import httpx
+
+        response = self._open("GET", url, headers)
+        try:
+            content = response.read()
+        except httpx.HTTPError as err:
+            raise self._transport_error(err, url) from None
+        finally:
+            response.close()
+        final_url = redact(str(response.url))
+        status = response.status_code
+        if status >= 300 and status not in allowed:
+            self._raise_status(status, url, final_url)
+        return HttpResponse(
+            status, _lower_headers(response.headers), content, final_url, response.http_version
+        )
+
+    def _download_once(
+        self,
+        url: str,
+        target: Path,
+        expected: Sequence[HashDigest],
+        name: str,
+        algorithms: tuple[str, ...],
+    ) -> DownloadResult:
+        import httpx
+
+        response = self._open("GET", url, {})
+        try:
+            if response.status_code != 200:
+                self._raise_status(response.status_code, url, str(response.url))
+            hasher = MultiHasher(algorithms)
+            with open_atomic(target) as handle:
+                for chunk in response.iter_bytes(CHUNK_SIZE):
+                    hasher.update(chunk)
+                    handle.write(chunk)
+                digests = hasher.digests()
+                check_hashes(name, expected, digests)
+        except httpx.HTTPError as err:
+            raise self._transport_error(err, url) from None
+        finally:
+            response.close()
+        return DownloadResult(target, digests, hasher.size)
+
+    def _raise_status(self, status: int, url: str, final_url: str) -> NoReturn:
+        """Raise the error for an unexpected status (retryable ones as `_Transient`)."""
+        hint = None
+        if status in (401, 403):
+            hint = (
+                f"An index URL ({redact(url)}) could not be queried due to a lack of valid "
+                f"authentication credentials ({status} {HTTPStatus(status).phrase})."
+            )
+        error = NetworkError(
+            "status", url, [status_cause(status, final_url)], status=status, hint=hint
+        )
+        if _retryable_status(status):
+            raise _Transient(error)
+        raise error
+
+    def _open(self, method: str, url: str, headers: Mapping[str, str]) -> httpx.Response:
+        """Send a request, following redirects by hand so credentials never change origin."""
+        import httpx
+
+        current, embedded = split_credentials(url)
+        credentials = embedded or self.options.credentials.for_url(current)
+        for _ in range(MAX_REDIRECTS + 1):
+            request_headers = dict(headers)
+            if credentials is not None:
+                request_headers["Authorization"] = credentials.authorization()
+            client = self._client(self._tls_kind(current))
+            try:
+                request = client.build_request(method, current, headers=request_headers)
+                response = client.send(request, stream=True)
+            except httpx.HTTPError as err:
+                raise self._transport_error(err, current) from None
+            location = response.headers.get("location")
+            if response.status_code not in _REDIRECTS or not location:
+                return response
+            response.close()
+            target = urljoin(current, location)
+            if urlsplit(target).scheme not in ("http", "https"):
+                raise NetworkError(
+                    "io",
+                    url,
+                    [
+                        f"Invalid HTTP {response.status_code} 'Location' value `{redact(target)}`: "
+                        "scheme needs to be https or http"
+                    ],
+                )
+            target, from_location = split_credentials(target)
+            if from_location is not None:
+                credentials = from_location
+            elif not same_origin(current, target):
+                self._log(f"Cross-origin redirect to {redact(target)}: dropping credentials")
+                credentials = self.options.credentials.for_url(target)
+            current = target
+        raise NetworkError("io", url, [f"Too many redirects (more than {MAX_REDIRECTS})"])
+
+    def _transport_error(self, err: Exception, url: str) -> Exception:
+        import ssl
+
+        import httpx
+
+        shown = redact(url)
+        detail = redact(str(err)) or type(err).__name__
+        if isinstance(err, httpx.ConnectTimeout):
+            return NetworkError(
+                "timeout",
+                url,
+                [
+                    f"error sending request for url ({shown})",
+                    "operation timed out",
+                    "Failed to connect due to network timeout. Try increasing "
+                    f"UV_HTTP_CONNECT_TIMEOUT (current value: {_seconds(self.options.connect_timeout)}s).",
+                ],
+            )
+        if isinstance(err, httpx.TimeoutException):
+            return _Transient(
+                NetworkError(
+                    "timeout",
+                    url,
+                    [
+                        f"error decoding response body for url ({shown})",
+                        "operation timed out",
+                        "Failed to download distribution due to network timeout. Try increasing "
+                        f"UV_HTTP_TIMEOUT (current value: {_seconds(self.options.read_timeout)}s).",
+                    ],
+                )
+            )
+        if _caused_by(err, ssl.SSLCertVerificationError):
+            host = urlsplit(url).hostname or ""
+            return NetworkError(
+                "tls",
+                url,
+                [f"error sending request for url ({shown})", detail],
+                hint=(
+                    "The server's TLS certificate could not be verified. If the server uses a "
+                    "private CA, point `SSL_CERT_FILE` (or `SSL_CERT_DIR`) at its certificate; "
+                    f"to skip verification for a host you trust, use `--allow-insecure-host {host}`."
+                ),
+            )
+        error = NetworkError("connect", url, [f"error sending request for url ({shown})", detail])
+        if isinstance(err, httpx.TransportError) and not isinstance(
+            err, (httpx.UnsupportedProtocol, httpx.ProxyError)
+        ):
+            return _Transient(error)
+        return error
+
+    def _with_retries(self, url: str, attempt: Callable[[], R]) -> R:
+        start = time.monotonic()
+        retries = 0
+        while True:
+            try:
+                return attempt()
+            except _Transient as transient:
+                error = transient.error
+            if retries >= self.options.retries:
+                if retries == 0:
+                    raise error
+                raise NetworkError(
+                    error.kind,
+                    url,
+                    error.causes,
+                    status=error.status,
+                    retries=retries,
+                    elapsed=time.monotonic() - start,
+                    hint=error.hint,
+                ) from None
+            delay = self._backoff(retries)
+            self._log(
+                f"Transient failure while handling response from {redact(url)}; "
+                f"retrying after {delay:.1f}s..."
+            )
+            if delay:
+                time.sleep(delay)
+            retries += 1
+
+    def _backoff(self, retries: int) -> float:
+        import random
+
+        low, high = self.options.retry_delay
+        bound = min(high, low * (2**retries))
+        return bound * random.uniform(0.5, 1.0)
+
+    # ---- internals: local files
+
+    def _get_file(self, url: str) -> HttpResponse:
+        path = Path(path_from_file_url(url))
+        try:
+            content = path.read_bytes()
+        except OSError as err:
+            raise PuvError(f"Failed to read `{path}`", causes=[str(err)]) from None
+        return HttpResponse(200, {}, content, url)
+
+    def _copy_file(
+        self,
+        url: str,
+        target: Path,
+        expected: Sequence[HashDigest],
+        name: str,
+        algorithms: tuple[str, ...],
+    ) -> DownloadResult:
+        source = Path(path_from_file_url(url))
+        hasher = MultiHasher(algorithms)
+        try:
+            with source.open("rb") as reader, open_atomic(target) as handle:
+                while chunk := reader.read(CHUNK_SIZE):
+                    hasher.update(chunk)
+                    handle.write(chunk)
+                digests = hasher.digests()
+                check_hashes(name, expected, digests)
+        except OSError as err:
+            raise PuvError(f"Failed to read `{source}`", causes=[str(err)]) from None
+        return DownloadResult(target, digests, hasher.size)
+
+    # ---- internals: httpx
+
+    def _tls_kind(self, url: str) -> str:
+        """`plain` (http, no certificates needed), `verified`, or `insecure` (an allowed host)."""
+        parts = urlsplit(url)
+        if parts.scheme != "https":
+            return "verified" if self.options.proxies else "plain"
+        host = (parts.hostname or "").lower()
+        port = str(parts.port or 443)
+        for entry in self.options.insecure_hosts:
+            entry = entry.split("://", 1)[-1].rstrip("/").lower()
+            entry_host, sep, entry_port = entry.rpartition(":")
+            if not sep:
+                entry_host, entry_port = entry, ""
+            if entry_host == host and entry_port in ("", port):
+                return "insecure"
+        return "verified"
+
+    def _client(self, kind: str) -> httpx.Client:
+        client = self._clients.get(kind)
+        if client is not None:
+            return client
+        with self._lock:
+            client = self._clients.get(kind)
+            if client is None:
+                client = self._build_client(kind)
+                self._clients[kind] = client
+        return client
+
+    def _build_client(self, kind: str) -> httpx.Client:
+        import httpx
+
+        options = self.options
+        context = self._ssl_context(kind)
+        limits = httpx.Limits(
+            max_connections=max(10, options.concurrency),
+            max_keepalive_connections=max(10, options.concurrency),
+        )
+
+        def transport(proxy: str | None = None) -> httpx.HTTPTransport:
+            return httpx.HTTPTransport(
+                verify=context, http2=options.http2, limits=limits, proxy=proxy, trust_env=False
+            )
+
+        mounts: dict[str, httpx.BaseTransport | None] = {}
+        for pattern, target in _proxy_mounts(options.proxies, options.no_proxy).items():
+            mounts[pattern] = transport(target) if target is not None else None
+        self._log(
+            f"Using request connect timeout of {_seconds(options.connect_timeout)}s and read "
+            f"timeout of {_seconds(options.read_timeout)}s"
+        )
+        return httpx.Client(
+            transport=transport(),
+            mounts=mounts or None,
+            timeout=httpx.Timeout(options.read_timeout, connect=options.connect_timeout, pool=None),
+            follow_redirects=False,
+            trust_env=False,
+            headers={"User-Agent": options.user_agent},
+        )
+
+    def _ssl_context(self, kind: str) -> ssl.SSLContext:
+        """The TLS context for a client kind; loading the roots (~50 ms) only when verifying."""
+        import ssl
+
+        options = self.options
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        if kind == "plain":
+            return context
+        if kind == "insecure":
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            return context
+        custom = [p for p in (options.ssl_cert_file, options.ssl_cert_dir) if p]
+        for variable, path in (
+            ("SSL_CERT_FILE", options.ssl_cert_file),
+            ("SSL_CERT_DIR", options.ssl_cert_dir),
+        ):
+            if path and not Path(path).exists():
+                self._warning(
+                    f"Invalid `{variable}`. Path does not exist: {path}. "
+                    "No default certificates will be trusted."
+                )
+        if custom:
+            file_ok = options.ssl_cert_file and Path(options.ssl_cert_file).is_file()
+            dir_ok = options.ssl_cert_dir and Path(options.ssl_cert_dir).is_dir()
+            if file_ok or dir_ok:
+                context.load_verify_locations(
+                    cafile=options.ssl_cert_file if file_ok else None,
+                    capath=options.ssl_cert_dir if dir_ok else None,
+                )
+        else:
+            context.load_default_certs()
+            if not context.get_ca_certs() and not context.cert_store_stats().get("x509_ca"):
+                import certifi
+
+                context.load_verify_locations(cafile=certifi.where())
+        if options.ssl_client_cert:
+            context.load_cert_chain(options.ssl_client_cert)
+        return context
+
+    def _log(self, line: str) -> None:
+        if self._debug is not None:
+            self._debug(redact(line))
+
+    def _warning(self, line: str) -> None:
+        if self._warn is not None:
+            self._warn(redact(line))
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _encode_page(response: HttpResponse, name: str) -> bytes:
+    content_type = response.headers.get("content-type", "text/html")
+    try:
+        page = parse_page(response.content, content_type, response.url, name)
+    except PageParseError as err:
+        kind = "JSON" if "json" in content_type else "HTML"
+        raise PuvError(
+            f"Received some unexpected {kind} from {redact(response.url)}", causes=[str(err)]
+        ) from None
+    return encode_page(page)
+
+
+def _lower_headers(headers: Any) -> dict[str, str]:
+    return {key.lower(): value for key, value in headers.items()}
+
+
+def _seconds(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def _caused_by(err: BaseException, kind: type[BaseException]) -> bool:
+    seen: BaseException | None = err
+    while seen is not None:
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def path_from_file_url(url: str) -> str:
+    """The local path a `file:` URL names."""
+    from urllib.request import url2pathname
+
+    return url2pathname(unquote(urlsplit(url).path))
+
+
+def _proxy_mounts(
+    proxies: Iterable[tuple[str, str]], no_proxy: str | None
+) -> dict[str, str | None]:
+    """httpx mount patterns: `scheme://` -> proxy URL, `all://host` -> None (no proxy)."""
+    mounts: dict[str, str | None] = {f"{scheme}://": url for scheme, url in proxies}
+    if not mounts:
+        return {}
+    for host in (h.strip() for h in (no_proxy or "").split(",")):
+        if host == "*":
+            return {}
+        if not host:
+            continue
+        if "://" in host:
+            mounts[host] = None
+        elif _is_ip(host) or host.lower() == "localhost":
+            mounts[f"all://{host}" if ":" not in host else f"all://[{host}]"] = None
+        else:
+            mounts[f"all://*{host}"] = None
+    return mounts
+
+
+def _is_ip(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
