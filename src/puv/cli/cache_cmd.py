@@ -1,4 +1,4 @@
-"""`puv cache dir` (and, with the installer issue, `clean` and `prune`)."""
+"""`puv cache dir|clean|prune`."""
 
 from __future__ import annotations
 
@@ -25,6 +25,24 @@ def register(sub: Any) -> None:
     )
     add_global_options(d)
     d.set_defaults(_handler=run_dir, _parser=d)
+    clean = commands.add_parser(
+        "clean",
+        help="Clear the cache, removing all entries or those linked to specific packages",
+        usage_line=f"{PROG} cache clean [OPTIONS] [PACKAGE]...",
+    )
+    clean.add_argument("packages", nargs="*", metavar="PACKAGE", help="The packages to remove")
+    clean.opt("--force", action="store_true", default=False, help="Force removal of the cache")
+    add_global_options(clean)
+    clean.set_defaults(_handler=run_clean, _parser=clean)
+    prune = commands.add_parser(
+        "prune",
+        help="Prune all unreachable objects from the cache",
+        usage_line=f"{PROG} cache prune [OPTIONS]",
+    )
+    prune.opt("--ci", action="store_true", default=False, help="Optimize the cache for CI")
+    prune.opt("--force", action="store_true", default=False, help="Force removal of the cache")
+    add_global_options(prune)
+    prune.set_defaults(_handler=run_prune, _parser=prune)
 
 
 def run_dir(args: argparse.Namespace, printer: Printer) -> int:
@@ -33,4 +51,22 @@ def run_dir(args: argparse.Namespace, printer: Printer) -> int:
 
     ctx = build_context(args, printer)
     printer.result(str(ctx.cache.root))
+    return 0
+
+
+def run_clean(args: argparse.Namespace, printer: Printer) -> int:
+    """`puv cache clean [PACKAGE]...`."""
+    from puv.operations.cache_ops import cache_clean
+    from puv.operations.context import build_context
+
+    cache_clean(build_context(args, printer), args.packages, force=args.force)
+    return 0
+
+
+def run_prune(args: argparse.Namespace, printer: Printer) -> int:
+    """`puv cache prune [--ci]`."""
+    from puv.operations.cache_ops import cache_prune
+    from puv.operations.context import build_context
+
+    cache_prune(build_context(args, printer), ci=args.ci, force=args.force)
     return 0

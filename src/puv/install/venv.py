@@ -21,6 +21,7 @@ from pathlib import Path, PurePath
 
 from puv import __version__
 from puv.core.errors import PuvError
+from puv.core.paths import user_display
 from puv.python.interpreter import Interpreter
 
 # Written into a venv's root exactly as uv writes them (no trailing newline).
@@ -72,18 +73,6 @@ class VirtualEnv:
     purelib: Path
     platlib: Path
     base_executable: Path
-
-
-def user_display(path: str | PurePath, cwd: Path) -> str:
-    """Show `path` as uv does: relative paths as given, absolute ones relative to `cwd` if inside it."""
-    text = str(path)
-    if not os.path.isabs(text) or cwd.parent == cwd:
-        return text
-    try:
-        relative = PurePath(text).relative_to(cwd)
-    except ValueError:
-        return text
-    return str(relative) if relative.parts else "."
 
 
 def absolute_path(path: str | PurePath, cwd: Path) -> Path:

@@ -17,6 +17,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from puv.core.errors import FailureError, PuvError, PythonNotFound
+from puv.core.paths import user_display
 from puv.operations.context import Context
 from puv.python.discovery import (
     DiscoverySettings,
@@ -151,8 +152,8 @@ def python_list(
         if preference is not search_preference and not is_managed(interpreter, os.environ):
             continue  # only-managed was widened to see links into the managed directory
         path = interpreter.path
-        link = _user_display(Path(os.readlink(path)), ctx.cwd) if path.is_symlink() else None
-        shown = _user_display(path, ctx.cwd)
+        link = user_display(Path(os.readlink(path)), ctx.cwd) if path.is_symlink() else None
+        shown = user_display(path, ctx.cwd)
         rows.setdefault(path, ListedPython(interpreter, path, managed, shown, link))
     return sorted(rows.values(), key=_list_order, reverse=True)
 
@@ -210,7 +211,7 @@ def python_pin(
     if existing_path is not None and existing_path == target:
         previous = read_version_file(existing_path, ctx.printer.warn).request
     write_version_file(target, (parsed,))
-    shown = _user_display(target, ctx.cwd)
+    shown = user_display(target, ctx.cwd)
     new = parsed.to_canonical_string()
     if previous is not None and previous.to_canonical_string() != new:
         return PinOutcome(f"Updated `{shown}` from `{previous.to_canonical_string()}` -> `{new}`")
@@ -278,7 +279,7 @@ def resolve_request(
         return ResolvedRequest(parsed, "explicit request", None, project)
     version_file = _discover_version_file(ctx, directory, project, no_config)
     if version_file is not None and version_file.request is not None:
-        source = f"version file at `{_user_display(version_file.path, ctx.cwd)}`"
+        source = f"version file at `{user_display(version_file.path, ctx.cwd)}`"
         ctx.printer.debug(
             f"Using Python request `{version_file.request.to_canonical_string()}` from {source}"
         )
@@ -370,7 +371,7 @@ def _requires_python_conflict(
     origin = " (from `project.requires-python`)" if project.kind == "project" else ""
     if resolved.version_file is not None:
         return (
-            f"The Python request from `{_user_display(resolved.version_file.path, cwd)}` "
+            f"The Python request from `{user_display(resolved.version_file.path, cwd)}` "
             f"resolved to Python {version}, which is incompatible with the project's Python "
             f"requirement: `{requirement}`{origin}\n"
             "Use `puv python pin` to update the `.python-version` file to a compatible version"
@@ -463,7 +464,7 @@ def _remove_pin(ctx: Context, path: Path | None, global_pin: bool) -> PinOutcome
     except OSError as exc:
         raise FailureError(f"Failed to remove `{path}`", causes=[exc.strerror or str(exc)]) from exc
     what = "global Python pin" if global_pin else "Python version file"
-    return PinOutcome(f"Removed {what} at `{_user_display(path, ctx.cwd)}`")
+    return PinOutcome(f"Removed {what} at `{user_display(path, ctx.cwd)}`")
 
 
 def _list_order(row: ListedPython) -> tuple:
@@ -484,7 +485,7 @@ def _read_pyproject(path: Path, ctx: Context, quiet: bool) -> dict[str, object] 
         with path.open("rb") as f:
             return tomllib.load(f)
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        message = f"Failed to parse `{_user_display(path, ctx.cwd)}`: {exc}"
+        message = f"Failed to parse `{user_display(path, ctx.cwd)}`: {exc}"
         if quiet:
             ctx.printer.debug(message)
         else:
@@ -525,13 +526,3 @@ def _requires_python(data: dict[str, object], path: Path) -> SpecifierSet | None
             f"Failed to parse `{path}`",
             causes=[f"invalid `project.requires-python` value `{value}`: {exc}"],
         ) from exc
-
-
-def _user_display(path: Path, cwd: Path) -> str:
-    """A path relative to the working directory when it is inside it, as uv shows paths."""
-    if not path.is_absolute():
-        return str(path)
-    try:
-        return str(path.relative_to(cwd))
-    except ValueError:
-        return str(path)

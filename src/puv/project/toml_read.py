@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from puv.core.errors import ConfigError
+from puv.core.paths import user_display
 
 __all__ = [
     "TomlDocument",
@@ -72,12 +73,7 @@ class TomlDocument:
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
     """A path as uv shows it: relative to the working directory when inside it, else as is."""
-    base = Path(os.getcwd()) if cwd is None else cwd
-    try:
-        relative = path.relative_to(base)
-    except ValueError:
-        return str(path)
-    return str(relative) if relative.parts else str(path)
+    return user_display(path, Path(os.getcwd()) if cwd is None else cwd)
 
 
 def read_toml(path: Path, display: str | None = None) -> TomlDocument:
