@@ -19,7 +19,7 @@ def _version_line() -> str:
 
 def build_parser() -> Parser:
     """The whole command tree: only commands that are implemented are listed."""
-    from puv.cli import cache_cmd, python_cmd, venv_cmd, version_cmd
+    from puv.cli import cache_cmd, pip_cmd, python_cmd, venv_cmd, version_cmd
     from puv.cli.global_options import add_global_options
 
     top = Parser(
@@ -33,7 +33,7 @@ def build_parser() -> Parser:
     sub = top.add_subparsers(
         dest="command", metavar="<COMMAND>", title="Commands", parser_class=Parser
     )
-    for module in (version_cmd, python_cmd, venv_cmd, cache_cmd):
+    for module in (version_cmd, python_cmd, pip_cmd, venv_cmd, cache_cmd):
         module.register(sub)
     help_parser = sub.add_parser(
         "help",
