@@ -21,7 +21,15 @@ ALLOWED: dict[str, set[str]] = {
     "build": {"core", "cache", "python", "install", "index"},
     "project": {"core", "lock"},
     "operations": {
-        "core", "resolver", "lock", "cache", "python", "index", "install", "build", "project",
+        "core",
+        "resolver",
+        "lock",
+        "cache",
+        "python",
+        "index",
+        "install",
+        "build",
+        "project",
     },
     "cli": {"core", "operations"},
 }
@@ -75,7 +83,12 @@ def test_pure_layers_do_no_io(path: Path) -> None:
             assert node.module not in IMPURE_MODULES, f"{path.name} imports {node.module}"
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             assert node.func.id != "open", f"{path.name}:{node.lineno} calls open()"
-        elif isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv", "read_text", "write_text"}:
+        elif isinstance(node, ast.Attribute) and node.attr in {
+            "environ",
+            "getenv",
+            "read_text",
+            "write_text",
+        }:
             raise AssertionError(f"{path.name}:{node.lineno} uses .{node.attr}")
 
 
