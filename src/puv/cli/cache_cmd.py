@@ -12,9 +12,7 @@ from puv.core.printer import Printer
 
 def register(sub: Any) -> None:
     """Add `cache` and its subcommands to the command tree."""
-    cache = sub.add_parser(
-        "cache", help="Manage puv's cache", usage_line=f"{PROG} cache [OPTIONS] <COMMAND>"
-    )
+    cache = sub.add_parser("cache", usage_line=f"{PROG} cache [OPTIONS] <COMMAND>")
     add_global_options(cache)
     cache.set_defaults(_parser=cache)
     commands = cache.add_subparsers(

@@ -5,11 +5,13 @@ The CLI reads them here, in one place, and hands them to the settings merge as t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from puv.core.env import env_value, source_name
 from puv.core.errors import PuvError
+
+TYPE_CHECKING = False  # no `typing` at run time: it is read at every start
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
 
 # variable -> (setting key, kind): "int" (a positive integer), "str", "list" (space-separated)
 ENV_ONLY: dict[str, tuple[str, str]] = {

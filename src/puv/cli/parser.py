@@ -9,35 +9,52 @@ settings merge can rank CLI over environment over configuration files.
 from __future__ import annotations
 
 import argparse
+import importlib
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, NoReturn
 
 from puv.core.env import env_value, parse_bool, source_name
 from puv.core.errors import UsageError
 
+# No `typing` or `dataclasses` at run time: `puv --help` and usage errors need neither (ms each).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+    from typing import Any, NoReturn
+
 PROG = "puv"
+_BUILD_WIDTH = 100  # the width of formatters made while building parsers (see `_get_formatter`)
 
 
-@dataclass(frozen=True, slots=True)
 class Binding:
     """How one option gets its value: its destination, env variable, kind and default."""
 
-    dest: str
-    env: tuple[str, ...]
-    kind: str  # "flag", "value", "list", "count"
-    default: Any
-    # for flag pairs such as --managed-python/--no-managed-python: the value the env var means
-    env_means: Any = True
-    setting: str | None = None
-    split: bool = False  # env value is whitespace-separated for list options
+    __slots__ = ("default", "dest", "env", "env_means", "kind", "setting", "split")
+
+    def __init__(
+        self,
+        dest: str,
+        env: tuple[str, ...],
+        kind: str,  # "flag", "value", "list", "count"
+        default: Any,
+        # for flag pairs such as --managed-python/--no-managed-python: the value the env var means
+        env_means: Any = True,
+        setting: str | None = None,
+        split: bool = False,  # env value is whitespace-separated for list options
+    ) -> None:
+        self.dest = dest
+        self.env = env
+        self.kind = kind
+        self.default = default
+        self.env_means = env_means
+        self.setting = setting
+        self.split = split
 
 
 class Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are uv's and whose options know their env variables."""
 
     def __init__(self, *args: Any, usage_line: str | None = None, **kwargs: Any) -> None:
+        self._rendering = False
         kwargs.setdefault("add_help", True)
         kwargs.setdefault("allow_abbrev", False)
         if usage_line:
@@ -46,9 +63,30 @@ class Parser(argparse.ArgumentParser):
         self.bindings: list[Binding] = []
         self.usage_line = usage_line or f"{self.prog} [OPTIONS]"
 
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        """As wide as the terminal for help and usage text. argparse also makes formatters while
+        building a parser (to check each metavar, to name subcommands from the explicit usage
+        line), where the width changes nothing: those get a fixed one, so that building a parser
+        never asks for the terminal's size (which imports `shutil`, milliseconds at every start)."""
+        if self._rendering:
+            return super()._get_formatter()
+        return argparse.HelpFormatter(prog=self.prog, width=_BUILD_WIDTH)
+
+    def format_usage(self) -> str:
+        """argparse's usage line, as wide as the terminal."""
+        self._rendering = True
+        try:
+            return super().format_usage()
+        finally:
+            self._rendering = False
+
     def format_help(self) -> str:
-        """argparse's help with clap's capitalised `Usage:` line."""
-        text = super().format_help()
+        """argparse's help, as wide as the terminal, with clap's capitalised `Usage:` line."""
+        self._rendering = True
+        try:
+            text = super().format_help()
+        finally:
+            self._rendering = False
         return "Usage:" + text[len("usage:") :] if text.startswith("usage:") else text
 
     def parse_args(  # type: ignore[override]
@@ -95,9 +133,61 @@ class Parser(argparse.ArgumentParser):
         self.bindings.append(Binding(act.dest, envs, kind, default, env_means, setting, split))
         return act
 
+    def add_lazy_subcommands(self, **kwargs: Any) -> LazySubcommands:
+        """`add_subparsers` for commands that are declared now and built when used."""
+        sub = self.add_subparsers(action=LazySubcommands, parser_class=Parser, **kwargs)
+        assert isinstance(sub, LazySubcommands)
+        return sub
+
     def error(self, message: str) -> NoReturn:
         """Translate argparse's message into clap's wording and raise a usage error."""
         raise UsageError(_clap_message(message, self))
+
+
+class _ParsersByName(dict[str, "Parser | None"]):
+    """Subcommand parsers by name; a declared name maps to None until it is first looked up."""
+
+    def __init__(self, build: Callable[[str], Parser]) -> None:
+        super().__init__()
+        self._build = build
+
+    def __getitem__(self, name: str) -> Parser:
+        parser = super().__getitem__(name)
+        return self._build(name) if parser is None else parser
+
+
+class LazySubcommands(argparse._SubParsersAction):
+    """Subcommands that are listed in `--help` at once but built only when one is used.
+
+    `declare(name, module, summary)` lists a command; the first lookup of `name` (parsing it, or
+    `puv help name`) imports `module` and calls its `register(sub)`, which adds the parser as usual.
+    Unknown names still fail argparse's choice check, so clap's error is unchanged.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._modules: dict[str, str] = {}
+        self._name_parser_map = self.choices = _ParsersByName(self._build)
+
+    def declare(self, name: str, module: str, summary: str) -> None:
+        """List `name` with its one-line `summary`; `module.register(self)` builds it when used."""
+        self._modules[name] = module
+        dict.__setitem__(self._name_parser_map, name, None)
+        self._choices_actions.append(self._ChoicesPseudoAction(name, (), summary))
+
+    def add_parser(self, name: str, **kwargs: Any) -> Parser:
+        """Add a parser; for a declared name this replaces the placeholder (the summary stays)."""
+        if name in self._modules:
+            dict.__delitem__(self._name_parser_map, name)
+            kwargs.pop("help", None)
+        parser: Parser = super().add_parser(name, **kwargs)
+        return parser
+
+    def _build(self, name: str) -> Parser:
+        importlib.import_module(self._modules[name]).register(self)
+        parser = dict.__getitem__(self._name_parser_map, name)
+        assert parser is not None, f"{self._modules[name]}.register() did not add `{name}`"
+        return parser
 
 
 def _metavar(parser: argparse.ArgumentParser, option: str) -> str:

@@ -26,7 +26,6 @@ def register(sub: Any) -> None:
     """Add `python` and its subcommands to the command tree."""
     python = sub.add_parser(
         "python",
-        help="Manage Python versions and installations",
         usage_line=f"{PROG} python [OPTIONS] <COMMAND>",
     )
     add_global_options(python)

@@ -31,7 +31,6 @@ def register(sub: Any) -> None:
     """Add `venv` to the command tree."""
     parser = sub.add_parser(
         "venv",
-        help="Create a virtual environment",
         description="Create a virtual environment",
         usage_line=f"{PROG} venv [OPTIONS] [PATH]",
         epilog=f"Use `{PROG} help venv` for more details.",

@@ -15,7 +15,6 @@ def register(sub: Any) -> None:
     """Add `version` to the command tree."""
     parser = sub.add_parser(
         "version",
-        help="Read the project's version",
         usage_line=f"{PROG} version [OPTIONS]",
     )
     parser.opt("--short", action="store_true", default=False, help="Only show the version")

@@ -7,9 +7,12 @@ and injected, so no module writes to the terminal on its own.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TextIO
+
+# No `typing` or `dataclasses` at run time: the printer is built at every start (DESIGN.md §4).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import TextIO
 
 _CODES = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "cyan": "36", "dim": "2"}
 
@@ -27,16 +30,29 @@ def want_color(choice: str, stream: TextIO, environ: Mapping[str, str]) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)()) and environ.get("TERM") != "dumb"
 
 
-@dataclass
 class Printer:
-    """Writes status lines (stderr) and results (stdout) according to verbosity and color."""
+    """Writes status lines (stderr) and results (stdout) according to verbosity and color.
 
-    quiet: int = 0
-    verbose: int = 0
-    color: bool = False
-    progress: bool = True
-    out: TextIO = field(default_factory=lambda: sys.stdout)
-    err: TextIO = field(default_factory=lambda: sys.stderr)
+    `out` and `err` default to the process's stdout and stderr at construction.
+    """
+
+    __slots__ = ("color", "err", "out", "progress", "quiet", "verbose")
+
+    def __init__(
+        self,
+        quiet: int = 0,
+        verbose: int = 0,
+        color: bool = False,
+        progress: bool = True,
+        out: TextIO | None = None,
+        err: TextIO | None = None,
+    ) -> None:
+        self.quiet = quiet
+        self.verbose = verbose
+        self.color = color
+        self.progress = progress
+        self.out: TextIO = sys.stdout if out is None else out
+        self.err: TextIO = sys.stderr if err is None else err
 
     def style(self, text: str, color: str, bold: bool = False) -> str:
         """Wrap `text` in ANSI codes when color is on."""

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import enum
 import os
-import secrets
-import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import NamedTuple
 
 from puv import __version__
 from puv.core.errors import PuvError
@@ -191,14 +190,19 @@ def _check_existing(kind: TargetKind, on_existing: OnExisting, shown: str) -> No
 
 def _make_stage(target: Path) -> Path:
     """A fresh hidden directory beside `target` (same file system, so it can be renamed)."""
-    stage = target.parent / f".{target.name}.puv-{secrets.token_hex(6)}"
+    stage = target.parent / f".{target.name}.puv-{_random_suffix()}"
     stage.mkdir()
     return stage
 
 
-@dataclass(frozen=True, slots=True)
-class _Layout:
-    """Everything that decides the contents of one environment."""
+def _random_suffix() -> str:
+    """12 random hex digits for a staging name (`os.urandom`: `secrets` costs ms to import)."""
+    return os.urandom(6).hex()
+
+
+class _Layout(NamedTuple):
+    """Everything that decides the contents of one environment. A named tuple, not a dataclass:
+    this is defined at every start, and defining a dataclass costs about eight times as much."""
 
     root: Path  # the final, absolute location
     interpreter: Interpreter
@@ -310,7 +314,7 @@ def _commit(stage: Path, target: Path, kind: TargetKind, on_existing: OnExisting
             raise
         return
     if on_existing in (OnExisting.CLEAR, OnExisting.CLEAR_ANY):
-        old = target.parent / f".{target.name}.puv-old-{secrets.token_hex(6)}"
+        old = target.parent / f".{target.name}.puv-old-{_random_suffix()}"
         try:
             target.rename(old)
         except OSError:  # a mount point, or a directory we may not rename: clear it in place
@@ -321,6 +325,8 @@ def _commit(stage: Path, target: Path, kind: TargetKind, on_existing: OnExisting
             except BaseException:
                 old.rename(target)
                 raise
+            import shutil
+
             shutil.rmtree(old, ignore_errors=True)  # the new environment is in place already
             return
     _move_into(stage, target)
@@ -354,6 +360,8 @@ def _move_into(source: Path, destination: Path) -> None:
 def _remove_tree(path: Path) -> None:
     """Remove a file, a link (not its target) or a directory tree."""
     if path.is_dir() and not path.is_symlink():
+        import shutil
+
         shutil.rmtree(path)
     else:
         path.unlink()

@@ -7,13 +7,11 @@ project's `requires-python`, else the first interpreter found.
 
 from __future__ import annotations
 
-import glob
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from puv.core.errors import FailureError, PuvError, PythonNotFound
@@ -49,6 +47,9 @@ from puv.python.version_file import (
     read_version_file,
     write_version_file,
 )
+
+if TYPE_CHECKING:  # imported where a project has `requires-python` (it pulls `packaging.tags`)
+    from packaging.specifiers import SpecifierSet
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,6 +482,8 @@ def _list_order(row: ListedPython) -> tuple:
 
 
 def _read_pyproject(path: Path, ctx: Context, quiet: bool) -> dict[str, object] | None:
+    import tomllib
+
     try:
         with path.open("rb") as f:
             return tomllib.load(f)
@@ -501,6 +504,8 @@ def _workspace_table(data: dict[str, object]) -> dict[str, object] | None:
 
 
 def _is_member(root: Path, directory: Path, workspace: dict[str, object]) -> bool:
+    import glob
+
     def matches(key: str) -> bool:
         patterns = workspace.get(key) or []
         if not isinstance(patterns, list):
@@ -519,6 +524,8 @@ def _requires_python(data: dict[str, object], path: Path) -> SpecifierSet | None
     value = project.get("requires-python") if isinstance(project, dict) else None
     if value is None:
         return None
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     try:
         return SpecifierSet(str(value))
     except InvalidSpecifier as exc:

@@ -20,18 +20,16 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from puv.core.env import env_value, parse_bool, source_name
 from puv.core.errors import ConfigError
-from puv.project.settings_schema import (
-    PROJECT_ONLY_KEYS,
-    SETTINGS_SCHEMA,
-    UV_TOML_MASKED_ORDER,
-    SchemaError,
-    check_table,
-)
-from puv.project.toml_read import TomlDocument, TomlParseError, display_path, read_toml
+
+# The TOML reader and the schema are imported only when a file is found: finding none (a new
+# directory, no user config) costs a few `stat` calls, not milliseconds of imports.
+if TYPE_CHECKING:
+    from puv.project.settings_schema import SchemaError
+    from puv.project.toml_read import TomlDocument
 
 __all__ = [
     "ConfigFile",
@@ -124,7 +122,7 @@ def user_config_path(environ: Mapping[str, str]) -> Path | None:
 def user_config(environ: Mapping[str, str]) -> ConfigFile | None:
     """The user's `uv.toml`, when there is one."""
     path = user_config_path(environ)
-    if path is None:
+    if path is None or not os.path.exists(path):  # the usual case: no reader needs loading
         return None
     try:
         return _read_uv_toml(path, "user")
@@ -181,6 +179,14 @@ def _os_error(error: OSError) -> str:
 
 def _read_uv_toml(path: Path, scope: str) -> ConfigFile:
     """Read a `uv.toml` strictly: any schema error or project-only key is an error."""
+    from puv.project.settings_schema import (
+        PROJECT_ONLY_KEYS,
+        SETTINGS_SCHEMA,
+        SchemaError,
+        check_table,
+    )
+    from puv.project.toml_read import TomlParseError, display_path, read_toml
+
     document = read_toml(path)
     display = display_path(path)
     try:
@@ -200,6 +206,9 @@ def _read_uv_toml(path: Path, scope: str) -> ConfigFile:
 
 def _read_pyproject_settings(path: Path, warn: Warn) -> ConfigFile | None:
     """`[tool.uv]` of a `pyproject.toml`; None (after uv's warning) when it cannot be used."""
+    from puv.project.settings_schema import SETTINGS_SCHEMA, SchemaError
+    from puv.project.toml_read import TomlParseError, display_path, read_toml
+
     display = display_path(path)
     try:
         document = read_toml(path)
@@ -221,6 +230,14 @@ def _read_pyproject_settings(path: Path, warn: Warn) -> ConfigFile | None:
 
 def _warn_masked_fields(pyproject: Path, warn: Warn) -> None:
     """uv's warning when a `uv.toml` hides settings of the adjacent `[tool.uv]`."""
+    from puv.project.settings_schema import (
+        SETTINGS_SCHEMA,
+        UV_TOML_MASKED_ORDER,
+        SchemaError,
+        check_table,
+    )
+    from puv.project.toml_read import TomlParseError, read_toml
+
     try:
         document = read_toml(pyproject)
         tool = document.data.get("tool")

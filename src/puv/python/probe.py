@@ -9,12 +9,9 @@ change without the file changing.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +20,16 @@ from puv.core.errors import PuvError
 from puv.python.interpreter import Interpreter
 
 PROBE_SCRIPT = Path(__file__).with_name("_probe_script.py")
+
+# CPython's builtin SHA-256 names the cache entries: `hashlib` would load OpenSSL (milliseconds at
+# every start) for one short digest. The digest is the same; other interpreters use `hashlib`.
+try:
+    if sys.version_info >= (3, 12):
+        from _sha2 import sha256
+    else:
+        from _sha256 import sha256
+except ImportError:
+    from hashlib import sha256
 
 
 class InterpreterProbeError(PuvError):
@@ -106,6 +113,8 @@ def interpreter_from_facts(path: Path, facts: dict[str, Any]) -> Interpreter:
 
 
 def _run_probe(path: Path) -> dict[str, Any]:
+    import subprocess
+
     env = None
     if sys.platform == "darwin":  # report the real macOS version, not the 10.16 compat shim
         env = {**os.environ, "SYSTEM_VERSION_COMPAT": "0"}
@@ -150,7 +159,7 @@ def _run_probe(path: Path) -> dict[str, Any]:
 
 
 def _cache_entry(cache: CacheLayout, absolute: Path, canonical: Path) -> Path:
-    digest = hashlib.sha256(f"{absolute}\0{canonical}".encode()).hexdigest()[:32]
+    digest = sha256(f"{absolute}\0{canonical}".encode()).hexdigest()[:32]
     return cache.bucket("interpreter") / f"{digest}.json"
 
 
@@ -184,6 +193,8 @@ def _same_file(path: Path, reported: object) -> bool:
 
 def _write_atomic(cache: CacheLayout, target: Path, text: str) -> None:
     """Write `text` to `target` through a temporary file and a rename; failures are ignored."""
+    import tempfile
+
     try:
         cache.ensure()
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -10,12 +10,15 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from puv.core.errors import PuvError
 from puv.python.interpreter import Interpreter
+
+if TYPE_CHECKING:  # `packaging.specifiers` is imported only for ranges (it pulls `packaging.tags`)
+    from packaging.specifiers import SpecifierSet
 
 IMPLEMENTATIONS: tuple[str, ...] = ("cpython", "pypy", "graalpy", "pyodide")
 SHORT_NAMES: dict[str, str] = {"cp": "cpython", "pp": "pypy", "gp": "graalpy"}
@@ -515,6 +518,8 @@ def _split_variant(text: str) -> tuple[str, Variant]:
 
 
 def _parse_specifiers(text: str, variant: Variant) -> VersionRequest:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     try:
         specifiers = SpecifierSet(text)
     except InvalidSpecifier as exc:

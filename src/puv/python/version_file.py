@@ -8,7 +8,6 @@ directory, `.python-version` wins (`.python-versions` for commands that install 
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,6 +105,8 @@ def read_version_file(path: Path, warn: Callable[[str], None]) -> PythonVersionF
 
 def write_version_file(path: Path, requests: tuple[PythonRequest, ...]) -> None:
     """Write one canonical request per line, atomically, creating the directory if needed."""
+    import tempfile
+
     content = "".join(f"{request.to_canonical_string()}\n" for request in requests)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
