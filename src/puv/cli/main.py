@@ -155,8 +155,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def main_puvx() -> int:
-    """`puvx`: `puv tool run`."""
-    return _before_exit(run(["tool", "run", *sys.argv[1:]]))
+    """`puvx`: `puv tool run`, once tools land; until then it says so and exits 2."""
+    if "tool" in COMMANDS:
+        return _before_exit(run(["tool", "run", *sys.argv[1:]]))
+    sys.stderr.write("error: `puvx` runs `puv tool run`, which puv does not provide yet\n")
+    return 2
 
 
 def _before_exit(code: int) -> int:
