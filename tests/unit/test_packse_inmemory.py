@@ -201,7 +201,7 @@ def _norm(version: str) -> str:
 )
 def test_scenario_matches_uv(scenario: dict[str, Any]) -> None:
     if scenario["kind"] == "lock":
-        pytest.skip("lock scenarios need universal (marker-forking) resolution")
+        pytest.skip("lock scenarios run universally in test_packse_universal.py")
     golden = scenario["golden"]
     assert golden is not None, "every install/compile scenario has a golden"
     satisfiable, pins, report = run_scenario(scenario)

@@ -184,7 +184,7 @@ class Manifest:
     def _for_extra(
         self, requires_dist: Iterable[Requirement], extra: str | None, name: str | None
     ) -> Iterator[Requirement]:
-        for requirement in self._apply_overrides(requires_dist):
+        for requirement in self.apply_overrides(requires_dist):
             if canonicalize_name(requirement.name) in self.excludes and name is not None:
                 continue
             if not self._applies(requirement, extra):
@@ -203,7 +203,8 @@ class Manifest:
         # Only what the extra adds: true with the extra, false without it.
         return self.evaluate(marker, extra) and not self.evaluate(marker, None)
 
-    def _apply_overrides(self, requirements: Iterable[Requirement]) -> Iterator[Requirement]:
+    def apply_overrides(self, requirements: Iterable[Requirement]) -> Iterator[Requirement]:
+        """The requirements with those on an overridden name replaced by the overrides."""
         if not self.overrides:
             yield from requirements
             return
@@ -233,27 +234,35 @@ def dependencies_of(
     """The PubGrub edges for a list of flattened requirements (uv's `PubGrubDependency`)."""
     edges: list[tuple[PubGrubPackage, VersionRanges]] = []
     for requirement in requirements:
-        name = canonicalize_name(requirement.name)
-        versions = (
-            VersionRanges.full()
-            if requirement.url
-            else ranges_from_specifiers(requirement.specifier)
-        )
-        if versions.is_empty():
-            return UnsatisfiableRequirement(
-                name,
-                tuple(sorted(canonicalize_name(e) for e in requirement.extras)),
-                tuple(str(spec) for spec in requirement.specifier),
-            )
-        marker = marker_without_extras(requirement.marker)
-        if requirement.extras:
-            for extra in sorted(canonicalize_name(e) for e in requirement.extras):
-                edges.append((PubGrubPackage(EXTRA, name, extra, marker), versions))
-        elif marker is not None:
-            edges.append((PubGrubPackage(MARKER, name, None, marker), versions))
-        else:
-            edges.append((PubGrubPackage(PACKAGE, name), versions))
+        found = requirement_edges(requirement, marker_without_extras(requirement.marker))
+        if isinstance(found, UnsatisfiableRequirement):
+            return found
+        edges.extend(found)
     return edges
+
+
+def requirement_edges(
+    requirement: Requirement, marker: Marker | None
+) -> list[tuple[PubGrubPackage, VersionRanges]] | UnsatisfiableRequirement:
+    """The PubGrub edges of one requirement whose marker (extras removed) is `marker`."""
+    name = canonicalize_name(requirement.name)
+    versions = (
+        VersionRanges.full() if requirement.url else ranges_from_specifiers(requirement.specifier)
+    )
+    if versions.is_empty():
+        return UnsatisfiableRequirement(
+            name,
+            tuple(sorted(canonicalize_name(e) for e in requirement.extras)),
+            tuple(str(spec) for spec in requirement.specifier),
+        )
+    if requirement.extras:
+        return [
+            (PubGrubPackage(EXTRA, name, extra, marker), versions)
+            for extra in sorted(canonicalize_name(e) for e in requirement.extras)
+        ]
+    if marker is not None:
+        return [(PubGrubPackage(MARKER, name, None, marker), versions)]
+    return [(PubGrubPackage(PACKAGE, name), versions)]
 
 
 def proxy_dependencies(

@@ -11,8 +11,10 @@ tree goes to `report.py`, which turns it into uv's explanation.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Self
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -241,6 +243,23 @@ class _Resolver:
         self.deprioritize: list[int] = []
         self.next = self.state.root
 
+    def _copy_state(self) -> Self:
+        """A copy that continues from this point on its own: the solver state, priorities and
+        decisions are copied, the provider caches (releases, metadata, visited names) shared."""
+        clone = copy.copy(self)
+        clone.state = copy.deepcopy(self.state)
+        clone.priorities = copy.deepcopy(self.priorities)
+        clone.added = {key: set(versions) for key, versions in self.added.items()}
+        clone.selected = dict(self.selected)
+        clone.chosen_files = dict(self.chosen_files)
+        clone.edges = dict(self.edges)
+        clone.widened = set(self.widened)
+        clone.culprit = dict(self.culprit)
+        clone.affected = dict(self.affected)
+        clone.prioritize = list(self.prioritize)
+        clone.deprioritize = list(self.deprioritize)
+        return clone
+
     # provider access ---------------------------------------------------------------------
 
     def _releases(self, name: str) -> Sequence[PackageVersion] | MissingPackage:
@@ -270,24 +289,29 @@ class _Resolver:
     # the loop --------------------------------------------------------------------------
 
     def solve(self) -> Resolution:
+        while self._step():
+            pass
+        return self._resolution()
+
+    def _step(self) -> bool:
+        """Propagate the last decision, then decide the next package; False once all are."""
         state = self.state
-        partial = state.partial
-        while True:
-            try:
-                conflicts = state.unit_propagation(self.next)
-            except NoSolution as failure:
-                raise self._failure(failure) from None
-            for affected, incompat in conflicts:
-                self._record_conflict(affected, incompat)
-            self._prefetch()
-            self._reprioritize()
-            picked = partial.pick_highest_priority(
-                lambda package, _versions: self.priorities.get(state.packages[package])
-            )
-            if picked is None:
-                return self._resolution()
-            self.next, versions = picked
-            self._decide(self.next, versions)
+        try:
+            conflicts = state.unit_propagation(self.next)
+        except NoSolution as failure:
+            raise self._failure(failure) from None
+        for affected, incompat in conflicts:
+            self._record_conflict(affected, incompat)
+        self._prefetch()
+        self._reprioritize()
+        picked = state.partial.pick_highest_priority(
+            lambda package, _versions: self.priorities.get(state.packages[package])
+        )
+        if picked is None:
+            return False
+        self.next, versions = picked
+        self._decide(self.next, versions)
+        return True
 
     def _decide(self, package_id: int, versions: VersionRanges) -> None:
         state = self.state
@@ -321,6 +345,16 @@ class _Resolver:
             state.add_custom(package_id, self._widen(version), dependencies)
             return
         self.added.setdefault(package_id, set()).add(version)
+        self._add_dependencies(package_id, version, dependencies)
+
+    def _add_dependencies(
+        self,
+        package_id: int,
+        version: Version,
+        dependencies: list[tuple[PubGrubPackage, VersionRanges]],
+    ) -> None:
+        """Give the core the dependencies of a chosen version (and those of its proxies)."""
+        state = self.state
         for dependency, dependency_versions in dependencies:
             self.priorities.insert(dependency, dependency_versions)
             base = dependency.base_package()
@@ -476,11 +510,15 @@ class _Resolver:
         )
         return Resolution(packages, tuple(sorted(edges, key=_edge_key)))
 
+    def _reported_python(self) -> PythonTarget:
+        """The Python the failure report speaks of."""
+        return self.options.python
+
     def _failure(self, failure: NoSolution) -> NoSolutionError:
         included = {name: self.known[name] for name in self.visited if name in self.known}
         context = ReportContext(
             included_versions=included,
-            python=self.options.python,
+            python=self._reported_python(),
             policy=self.policy,
             tags=self.options.tags,
             workspace_members=self.options.workspace_members,

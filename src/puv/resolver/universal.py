@@ -1,0 +1,800 @@
+"""Universal resolution: one resolution valid for every environment, as `uv lock` makes it.
+
+The single-environment driver (`resolve.py`) runs once per *fork*: a resolver state restricted
+to the environments of a marker. A fork starts with every environment (or one per
+`--environments` marker) and splits, as uv's `solve()` does, when
+
+- a version's requirements on one name carry different markers (`a>=2 ; sys_platform ==
+  'linux'` next to `a<2 ; sys_platform == 'darwin'`): one fork per side of each marker, each
+  keeping the requirements that can apply to it (`forks.split_dependencies`);
+- with `--fork-strategy requires-python` (the default), the chosen version needs a newer Python
+  than the fork's lower bound: the fork splits at the version's `Requires-Python` so that the
+  newer Pythons still get the newest version.
+
+Requirements are read with their markers instead of being evaluated: a requirement that cannot
+apply to the fork, or to its Python range, is dropped. Each fork's state is a copy of its
+parent's; forks are solved one after the other, depth first, highest Python first, and each
+solved fork's pins become preferences of the following ones (so forks agree where they can).
+The forks' graphs are then merged: edges keep their marker and'ed with their fork's marker,
+and every package gets the union of the markers of its paths from the root (uv's
+`marker_reachability`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from puv.core.markers import Marker
+from puv.core.version_ranges import VersionRanges
+from puv.resolver.candidates import Candidate, PythonTarget, SelectionPolicy
+from puv.resolver.forks import (
+    Dependency,
+    PythonRange,
+    python_range_of,
+    split_dependencies,
+    upper_bounded,
+)
+from puv.resolver.provider import DistFile, MetadataUnavailable, MissingPackage, Provider
+from puv.resolver.report import NoSolutionError, VersionUnavailable
+from puv.resolver.requirements import (
+    EXTRA,
+    MARKER,
+    PACKAGE,
+    PYTHON,
+    ROOT,
+    PubGrubPackage,
+    UnsatisfiableRequirement,
+    parse_marker,
+    proxy_dependencies,
+    requirement_edges,
+)
+from puv.resolver.resolve import ResolverOptions, _Resolver
+from puv.resolver.version_set import is_prerelease
+
+FORK_STRATEGIES = ("requires-python", "fewest")
+_EXTRA_TEST = re.compile(r"\bextra (?:==|!=) '([^']*)'")
+_DISJOINT_PYTHON = (
+    "While the active Python version is {}, the resolution failed for other Python versions "
+    "supported by your project. Consider limiting your project's supported Python versions "
+    "using `requires-python`."
+)
+_DISJOINT_ENVIRONMENT = (
+    "The resolution failed for an environment that is not the current one, consider limiting "
+    "the environments with `tool.uv.environments`."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UniversalOptions:
+    """How to resolve for every environment.
+
+    - `requires_python`: the project's `requires-python` (specifier text, e.g. `>=3.9`);
+    - `environments`: uv's `environments` markers; when given, the resolution covers only
+      these, with one initial fork per marker;
+    - `fork_strategy`: `requires-python` (fork to use the newest version on each Python) or
+      `fewest` (as few versions as possible);
+    - `resolver`: the remaining options (resolution, pre-releases, constraints, overrides,
+      preferences, project name...); its `python` only says which interpreter is installed;
+    - `current_environment`: the running interpreter's marker environment, for uv's hint when
+      a fork that does not include it fails.
+    """
+
+    requires_python: str
+    environments: tuple[str, ...] = ()
+    fork_strategy: str = "requires-python"
+    resolver: ResolverOptions | None = None
+    current_environment: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UniversalPackage:
+    """A pinned version: the file whose metadata was used, all the files of the release (as
+    the provider listed them), and where it is used: `marker` is the union of the markers of
+    its paths from the root (uv's reachability marker), and `requirement_marker` that union for
+    the package and its extras' nodes together (the marker `pip compile` writes)."""
+
+    name: str
+    version: Version
+    file: DistFile | None
+    files: tuple[DistFile, ...]
+    marker: Marker
+    requirement_marker: Marker
+
+
+@dataclass(frozen=True, slots=True)
+class UniversalEdge:
+    """`source==source_version[source_extra]` (source None: the root) depends on
+    `target==target_version[target_extra]` where `marker` holds (fork marker included);
+    `source_marker` is where the source itself is used (its reachability)."""
+
+    source: str | None
+    source_version: Version | None
+    source_extra: str | None
+    target: str
+    target_version: Version
+    target_extra: str | None
+    marker: Marker
+    source_marker: Marker
+
+
+@dataclass(frozen=True, slots=True)
+class UniversalResolution:
+    """The merged resolution of every fork.
+
+    `packages` are sorted by name then version; `fork_markers` are the forks' markers in the
+    order they were solved (uv's `resolution-markers`), empty when the resolution did not fork.
+    Markers are complete; `simplify` writes them relative to `requires-python` as uv does.
+    """
+
+    packages: tuple[UniversalPackage, ...]
+    edges: tuple[UniversalEdge, ...]
+    fork_markers: tuple[Marker, ...]
+    requires_python: VersionRanges
+
+    def simplify(self, marker: Marker) -> Marker:
+        """`marker` assuming `requires-python` holds (what `uv.lock` and `pip compile` show)."""
+        return marker.simplify_python(self.requires_python)
+
+    def dependency_marker(self, edge: UniversalEdge) -> Marker:
+        """The edge's marker as `uv.lock` writes it in `dependencies`: relative to
+        `requires-python`, and to where its source is used (uv's `simplify_dependency_marker`)."""
+        return self.simplify(edge.marker).restrict(self.simplify(edge.source_marker))
+
+    def package_fork_markers(self, package: UniversalPackage) -> list[Marker]:
+        """The forks that use `package`, for a name locked at several versions (uv's
+        per-package `resolution-markers`); empty otherwise."""
+        if sum(other.name == package.name for other in self.packages) < 2:
+            return []
+        return [fork for fork in self.fork_markers if not fork.is_disjoint(package.marker)]
+
+    def pins(self) -> dict[str, list[Version]]:
+        """Name -> the versions used somewhere, lowest first."""
+        found: dict[str, list[Version]] = {}
+        for package in self.packages:
+            found.setdefault(package.name, []).append(package.version)
+        return found
+
+    def dependents(self, package: UniversalPackage) -> list[str | None]:
+        """Who requires `package` (None stands for the user's requirements), for `# via`."""
+        found = {
+            edge.source
+            for edge in self.edges
+            if edge.target == package.name
+            and edge.target_version == package.version
+            and edge.source != package.name
+        }
+        return sorted(found, key=lambda source: (source is not None, source or ""))
+
+    def compile_lines(self) -> list[str]:
+        """`name==version ; marker` lines as `uv pip compile --universal` prints them."""
+        lines = []
+        for package in self.packages:
+            marker = self.simplify(package.requirement_marker).to_text()
+            line = f"{package.name}=={package.version}"
+            lines.append(line if marker is None else f"{line} ; {marker}")
+        return lines
+
+
+def resolve_universal(
+    requirements: Iterable[Requirement], provider: Provider, options: UniversalOptions
+) -> UniversalResolution:
+    """Resolve `requirements` for every environment allowed by `options.requires_python` (and
+    `options.environments`), forking where the requirements diverge.
+
+    Raises `NoSolutionError` (a `PuvError`) with uv's explanation when a fork has no solution.
+    """
+    if options.fork_strategy not in FORK_STRATEGIES:
+        raise ValueError(f"unknown fork strategy {options.fork_strategy!r}")
+    python = PythonRange.from_specifiers(options.requires_python)
+    base = options.resolver or ResolverOptions(python=PythonTarget(python.target, python.target))
+    universe = _Universe(python, options.fork_strategy, base)
+    root = _Fork(tuple(requirements), provider, base, universe)
+    pending = _initial_forks(root, options.environments, universe)
+    solved: list[_Solved] = []
+    while pending:
+        fork = pending.pop()
+        try:
+            result = fork.run(options.current_environment)
+        except _SplitRequested as split:
+            pending.extend(fork.children(split))
+            continue
+        universe.remember(result)
+        solved.append(result)
+    return _merge(solved, python)
+
+
+# shared state ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Preference:
+    """A version to keep where it fits: given by the user, or pinned by the fork on `env`."""
+
+    env: Marker
+    version: Version
+    from_resolver: bool
+
+
+@dataclass(slots=True)
+class _Universe:
+    """What every fork shares: the root Python range, the strategy and the preferences."""
+
+    python: PythonRange
+    fork_strategy: str
+    options: ResolverOptions
+    preferences: dict[str, list[_Preference]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name, versions in self.options.preferences.items():
+            entries = self.preferences.setdefault(canonicalize_name(name), [])
+            entries.extend(_Preference(Marker.TRUE, version, False) for version in versions)
+
+    @property
+    def lowest_first(self) -> bool:
+        """uv solves lower-Python forks first under `fewest` and under `lowest`."""
+        return self.fork_strategy == "fewest" or self.options.resolution == "lowest"
+
+    def remember(self, solved: _Solved) -> None:
+        """A solved fork's pins become preferences of the next forks (uv skips this under
+        `lowest-direct`, where a direct dependency of one fork may be indirect in another)."""
+        if self.options.resolution not in ("highest", "lowest"):
+            return
+        for (name, _extra), version in solved.nodes.items():
+            self.preferences.setdefault(name, []).append(_Preference(solved.env, version, True))
+
+    def preferences_for(self, env: Marker, policy: SelectionPolicy) -> dict[str, list[Version]]:
+        """Per name, the preferred versions in the order a fork on `env` tries them: those of
+        forks that overlap `env` first, then by version (uv's `get_preferred`). A pre-release
+        pinned by another fork is only kept where pre-releases are allowed outright."""
+        ordered: dict[str, list[Version]] = {}
+        for name, entries in self.preferences.items():
+            if len(entries) > 1:
+                highest = policy.use_highest(name)
+                entries = sorted(
+                    entries,
+                    key=lambda entry: (
+                        not env.is_disjoint(entry.env),
+                        _VersionOrder(entry.version, highest),
+                    ),
+                    reverse=True,
+                )
+            allow_prereleases = policy.prerelease_selection(name) == "allow"
+            ordered[name] = [
+                entry.version
+                for entry in entries
+                if allow_prereleases or not (entry.from_resolver and is_prerelease(entry.version))
+            ]
+        return ordered
+
+
+@functools.total_ordering
+@dataclass(frozen=True, slots=True)
+class _VersionOrder:
+    """A version that sorts normally (`highest`) or reversed."""
+
+    version: Version
+    highest: bool
+
+    def __lt__(self, other: _VersionOrder) -> bool:
+        if self.highest:
+            return self.version < other.version
+        return self.version > other.version
+
+
+@dataclass(frozen=True, slots=True)
+class _Solved:
+    """A solved fork: its marker, pins per (name, extra), files and edges."""
+
+    env: Marker
+    nodes: dict[tuple[str, str | None], Version]
+    files: dict[tuple[str, Version], tuple[DistFile | None, tuple[DistFile, ...]]]
+    edges: list[tuple[tuple[str, Version, str | None] | None, tuple[str, str | None], Marker]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Child:
+    """A fork to create: its environments and either the dependencies of the split version
+    (a dependency split) or nothing (a Python split: the version is chosen again)."""
+
+    env: Marker
+    dependencies: list[Dependency] | None
+
+
+class _SplitRequested(Exception):
+    """Raised inside a fork's step when it must split; the loop turns it into child forks."""
+
+    def __init__(self, package_id: int, version: Version | None, children: list[_Child]) -> None:
+        super().__init__(package_id)
+        self.package_id = package_id
+        self.version = version
+        self.children = children
+
+
+# the fork ----------------------------------------------------------------------------------------
+
+
+class _Fork(_Resolver):
+    """The single-environment driver, reading markers against a fork instead of evaluating
+    them (uv's `ForkState` with a universal `ResolverEnvironment`)."""
+
+    def __init__(
+        self,
+        requirements: tuple[Requirement, ...],
+        provider: Provider,
+        options: ResolverOptions,
+        universe: _Universe,
+    ) -> None:
+        super().__init__(requirements, provider, options)
+        self.universe = universe
+        self.env = Marker.TRUE
+        self.python = universe.python
+        self.initial: int | None = None
+        self.user_requirements = (*requirements, *options.constraints)
+        self.policy = self.policy.with_requirements(
+            r for r in self.user_requirements if not _marker(r).is_false()
+        )
+        self._use_python(self.python)
+
+    # forks ------------------------------------------------------------------------------------
+
+    def restricted(self, env: Marker) -> _Fork:
+        """A copy of this fork's state for the environments of `env` (uv's `with_env`)."""
+        clone = self._copy_state()
+        clone.selected = {}
+        clone.env = env
+        bound = python_range_of(env)
+        if bound is not None:
+            clone._use_python(self.python.narrow(bound))
+        return clone
+
+    def children(self, split: _SplitRequested) -> list[_Fork]:
+        """The forks replacing this one, in the order they go on the stack."""
+        children = split.children
+        if split.version is not None:
+            order = functools.cmp_to_key(self._compare_children)
+            children = sorted(children, key=order)
+        forks = []
+        for child in children:
+            fork = self.restricted(child.env)
+            if child.dependencies is None:
+                fork.initial = split.package_id
+            else:
+                assert split.version is not None
+                fork._add_side(split.package_id, split.version, child.dependencies)
+            forks.append(fork)
+        return forks
+
+    def _add_side(self, package_id: int, version: Version, dependencies: list[Dependency]) -> None:
+        """Add the dependencies one side of a split keeps (they split no further)."""
+        super()._add_dependencies(package_id, version, dependencies)
+
+    def _compare_children(self, left: _Child, right: _Child) -> int:
+        order = _compare_envs(left.env, right.env)
+        if self.universe.lowest_first:
+            order = -order
+        if order:
+            return order
+        left_bounded = upper_bounded(left.dependencies or [])
+        right_bounded = upper_bounded(right.dependencies or [])
+        return (left_bounded > right_bounded) - (left_bounded < right_bounded)
+
+    def run(self, current_environment: Mapping[str, str] | None) -> _Solved:
+        """Solve this fork with the preferences left by the forks solved so far; raises
+        `_SplitRequested` when it splits, `NoSolutionError` (naming the fork) when it fails."""
+        # Which packages are direct dependencies, or name a pre-release, depends on the fork
+        # (uv's `ForkSet`s); which yanked versions are pinned does not.
+        policy = self.policy.with_requirements(
+            r for r in self.user_requirements if not self.env.is_disjoint(_marker(r))
+        )
+        self.policy = dataclasses.replace(
+            policy,
+            allowed_yanks=self.policy.allowed_yanks,
+            preferences=self.universe.preferences_for(self.env, policy),
+        )
+        try:
+            while self._step():
+                pass
+        except NoSolutionError as error:
+            raise _fork_failure(error, self.env, current_environment) from None
+        return self.solved()
+
+    def _use_python(self, python: PythonRange) -> None:
+        self.python = python
+        target = PythonTarget(python.target, self.options.python.installed, "requires-python")
+        self.options = dataclasses.replace(self.options, python=target)
+        self.policy = dataclasses.replace(self.policy, python=target)
+
+    def solved(self) -> _Solved:
+        """This fork's pins and edges (uv's `ForkState::into_resolution`)."""
+        state = self.state
+        solution = dict(state.partial.solution())
+        nodes: dict[tuple[str, str | None], Version] = {}
+        files: dict[tuple[str, Version], tuple[DistFile | None, tuple[DistFile, ...]]] = {}
+        edges: list[
+            tuple[tuple[str, Version, str | None] | None, tuple[str, str | None], Marker]
+        ] = []
+        for package_id, version in solution.items():
+            package = state.packages[package_id]
+            if package.kind == PACKAGE and package.marker is None:
+                nodes[(package.name, package.extra)] = version
+                files[(package.name, version)] = (
+                    self.chosen_files.get((package.name, version)),
+                    self._release_files(package.name, version),
+                )
+            if package.kind not in (ROOT, PACKAGE):
+                continue
+            source = None if package.kind == ROOT else (package.name, version, package.extra)
+            for dependency, _versions in self.edges.get((package_id, version), ()):
+                if dependency.kind == PYTHON:
+                    continue
+                if source is not None and dependency.name == package.name:
+                    continue
+                marker = Marker.TRUE if dependency.marker is None else dependency.marker
+                edges.append((source, (dependency.name, dependency.extra), marker))
+                if dependency.kind == EXTRA:
+                    edges.append((source, (dependency.name, None), marker))
+        return _Solved(self.env, nodes, files, edges)
+
+    def _release_files(self, name: str, version: Version) -> tuple[DistFile, ...]:
+        releases = self.releases.get(name, ())
+        if isinstance(releases, MissingPackage):
+            return ()
+        return next((r.files for r in releases if r.version == version), ())
+
+    # the driver's hooks -----------------------------------------------------------------------
+
+    def _reported_python(self) -> PythonTarget:
+        # uv explains a fork's failure against the project's Python range, not the fork's.
+        return dataclasses.replace(self.options.python, target=self.universe.python.target)
+
+    def _step(self) -> bool:
+        if self.initial is None:
+            return super()._step()
+        package_id, self.initial = self.initial, None
+        term = self.state.partial.term_for(package_id)
+        assert term is not None and term.positive
+        self.next = package_id
+        self._decide(package_id, term.versions)
+        return True
+
+    def _add_dependencies(
+        self, package_id: int, version: Version, dependencies: list[Dependency]
+    ) -> None:
+        package = self.state.packages[package_id]
+        if package.kind in (ROOT, PACKAGE):
+            forks = split_dependencies(dependencies, self.env, self.python)
+            if len(forks) > 1:
+                children = [_Child(fork.env, fork.dependencies) for fork in forks]
+                raise _SplitRequested(package_id, version, children)
+            dependencies = forks[0].dependencies if forks else []
+        super()._add_dependencies(package_id, version, dependencies)
+
+    def _add_unavailable_version(self, package_id: int, candidate: Candidate) -> None:
+        incompatible = candidate.incompatible
+        if incompatible is not None and incompatible.kind == "requires-python":
+            self._split_on_python(package_id, incompatible.requires_python)
+        super()._add_unavailable_version(package_id, candidate)
+
+    def _split_on_python(self, package_id: int, requires_python: SpecifierSet | None) -> None:
+        """Under `requires-python`, split the fork's Python range where the version's
+        `Requires-Python` starts, to choose again on each side (uv's
+        `fork_version_by_python_requirement`); does nothing when the range cannot split."""
+        if self.universe.fork_strategy != "requires-python" or requires_python is None:
+            return
+        parts = self.python.split(PythonRange.from_specifiers(requires_python).lower)
+        if parts is None:
+            return
+        children = [
+            _Child(self.env & part.marker(), None)
+            for part in parts
+            if not self.env.is_disjoint(part.marker())
+        ]
+        if children:
+            raise _SplitRequested(package_id, None, children)
+
+    def _dependencies(
+        self, package: PubGrubPackage, version: Version
+    ) -> list[Dependency] | VersionUnavailable:
+        if package.kind in (EXTRA, MARKER):
+            return proxy_dependencies(package, version)
+        if package.kind == ROOT:
+            requirements = self._flatten(self.manifest.requirements, None, None)
+        elif package.kind == PACKAGE:
+            metadata = self._metadata(package.name, version)
+            if isinstance(metadata, MetadataUnavailable):
+                return VersionUnavailable(metadata.reason)
+            if not self.options.python.accepts(metadata.requires_python):
+                self._split_on_python(self.next, metadata.requires_python)
+                return VersionUnavailable(
+                    "requires-python", requires_python=metadata.requires_python
+                )
+            requirements = self._flatten(metadata.requires_dist, package.extra, package.name)
+        else:
+            return []
+        dependencies: list[Dependency] = []
+        for requirement, marker in requirements:
+            stripped = marker.without_extras()
+            found = requirement_edges(requirement, None if stripped.is_true() else stripped)
+            if isinstance(found, UnsatisfiableRequirement):
+                return VersionUnavailable("unsatisfiable-dependency", requirement=found)
+            dependencies.extend(found)
+        return dependencies
+
+    # requirements ---------------------------------------------------------------------------
+
+    def _flatten(
+        self, requires_dist: Sequence[Requirement], extra: str | None, name: str | None
+    ) -> list[tuple[Requirement, Marker]]:
+        """The requirements of the root (`name` None) or of `name[extra]` that can apply in
+        this fork, with their markers read for that extra, the package's own extras expanded
+        (uv's `flatten_requirements`), constraints added and overrides applied."""
+        direct = self._for_extra(requires_dist, extra, name)
+        if name is None or not any(
+            canonicalize_name(r.name) == name and r.extras for r, _marker in direct
+        ):
+            return direct
+        python_marker = self.python.marker()
+        found = list(direct)
+        seen: set[tuple[str, Marker]] = set()
+        queue = [
+            (canonicalize_name(e), marker)
+            for r, marker in direct
+            if canonicalize_name(r.name) == name
+            for e in sorted(r.extras)
+        ]
+        while queue:
+            current, parent_marker = queue.pop(0)
+            if (current, parent_marker) in seen:
+                continue
+            seen.add((current, parent_marker))
+            for requirement, marker in self._for_extra(requires_dist, current, name):
+                combined = parent_marker & marker
+                if python_marker.is_disjoint(combined) or self.env.is_disjoint(combined):
+                    continue
+                if canonicalize_name(requirement.name) == name:
+                    queue.extend(
+                        (canonicalize_name(e), combined) for e in sorted(requirement.extras)
+                    )
+                found.append((requirement, combined))
+        own = [
+            (_without_extras(r), marker)
+            for r, marker in found
+            if canonicalize_name(r.name) == name and r.extras and (r.specifier or r.url)
+        ]
+        kept = [(r, m) for r, m in found if canonicalize_name(r.name) != name or not r.extras]
+        return kept + own
+
+    def _for_extra(
+        self, requires_dist: Iterable[Requirement], extra: str | None, name: str | None
+    ) -> list[tuple[Requirement, Marker]]:
+        """uv's `requirements_for_extra`: the marker kept for `extra` (or for no extra), then
+        the requirements that cannot apply to this fork or its Python range dropped."""
+        manifest = self.manifest
+        python_marker = self.python.marker()
+        out: list[tuple[Requirement, Marker]] = []
+        for requirement in manifest.apply_overrides(requires_dist):
+            if canonicalize_name(requirement.name) in manifest.excludes and name is not None:
+                continue
+            marker = _marker_for_extra(_marker(requirement), extra)
+            if marker.is_false() or python_marker.is_disjoint(marker):
+                continue
+            if self.env.is_disjoint(marker):
+                continue
+            out.append((requirement, marker))
+            out.extend(self._constraints_for(requirement, marker, python_marker))
+        return out
+
+    def _constraints_for(
+        self, requirement: Requirement, marker: Marker, python_marker: Marker
+    ) -> Iterator[tuple[Requirement, Marker]]:
+        """uv's `constraints_for_requirement`: constraints apply where both markers hold."""
+        for constraint in self.manifest.constraints.get(canonicalize_name(requirement.name), ()):
+            combined = _marker(constraint) & marker
+            if combined.is_false() or python_marker.is_disjoint(combined):
+                continue
+            if self.env.is_disjoint(combined):
+                continue
+            yield constraint, combined
+
+
+def _fork_failure(
+    error: NoSolutionError, env: Marker, current_environment: Mapping[str, str] | None
+) -> NoSolutionError:
+    """The failure of a fork, named by its marker, with uv's hint when the running interpreter
+    is outside the fork."""
+    if env.is_true():
+        return error
+    hints = list(error.hints)
+    if current_environment is not None:
+        python_version = current_environment.get("python_version")
+        current_python = Marker.parse(f"python_version == '{python_version}'")
+        if python_version and env.is_disjoint(current_python):
+            hints.insert(0, _DISJOINT_PYTHON.format(python_version))
+        elif not env.evaluate(current_environment):
+            hints.insert(0, _DISJOINT_ENVIRONMENT)
+    failure = NoSolutionError(error.report, hints, error.tree)
+    failure.message = f"{error.message} for split (markers: {env})"
+    return failure
+
+
+def _initial_forks(root: _Fork, environments: Sequence[str], universe: _Universe) -> list[_Fork]:
+    """One fork per `environments` marker (or the root alone), in stack order."""
+    if not environments:
+        return [root]
+    forks = [root.restricted(Marker.parse(text)) for text in reversed(environments)]
+    forks.sort(key=lambda fork: _EnvOrder(fork.env), reverse=universe.lowest_first)
+    return forks
+
+
+@functools.total_ordering
+@dataclass(frozen=True, slots=True)
+class _EnvOrder:
+    """Sorts forks by the lower bound of their Python range."""
+
+    env: Marker
+
+    def __lt__(self, other: _EnvOrder) -> bool:
+        return _compare_envs(self.env, other.env) < 0
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _EnvOrder) and _compare_envs(self.env, other.env) == 0
+
+    def __hash__(self) -> int:
+        return hash(self.env)
+
+
+def _compare_envs(left: Marker, right: Marker) -> int:
+    """Compare two forks by the lower bound of their Python range (uv's `cmp_requires_python`)."""
+    return (python_range_of(left) or PythonRange()).compare_lower(
+        python_range_of(right) or PythonRange()
+    )
+
+
+# markers of requirements ----------------------------------------------------------------------
+
+
+def _marker(requirement: Requirement) -> Marker:
+    return Marker.TRUE if requirement.marker is None else parse_marker(requirement.marker)
+
+
+def _extras_in(marker: Marker) -> set[str]:
+    """The extras a marker tests."""
+    return set(_EXTRA_TEST.findall(str(marker)))
+
+
+def _marker_for_extra(marker: Marker, extra: str | None) -> Marker:
+    """The part of a requirement's marker that holds without extras (`extra` None), or that
+    holds only because `extra` is requested."""
+    extras = _extras_in(marker)
+    if not extras:
+        return marker if extra is None else Marker.FALSE
+    without = marker.simplify_not_extras(extras)
+    if extra is None:
+        return without
+    return marker.simplify_extras([extra]).simplify_not_extras(extras - {extra}) & ~without
+
+
+def _without_extras(requirement: Requirement) -> Requirement:
+    copy_ = Requirement(str(requirement))
+    copy_.extras = set()
+    return copy_
+
+
+# merging the forks ------------------------------------------------------------------------------
+
+_Node = tuple[str, Version, str | None]
+
+
+def _merge(solved: Sequence[_Solved], python: PythonRange) -> UniversalResolution:
+    """One graph for all forks (uv's `ResolverOutput::from_state`)."""
+    if len(solved) == 1:
+        fork_markers: tuple[Marker, ...] = () if solved[0].env.is_true() else (solved[0].env,)
+    else:
+        fork_markers = tuple(result.env for result in solved)
+    weights: dict[tuple[_Node | None, _Node], Marker] = {}
+    files: dict[tuple[str, Version], tuple[DistFile | None, tuple[DistFile, ...]]] = {}
+    for result in solved:
+        files.update(result.files)
+        for source, (name, extra), marker in result.edges:
+            target = (name, result.nodes[(name, extra)], extra)
+            key = (source, target)
+            weight = marker & result.env
+            weights[key] = weights[key] | weight if key in weights else weight
+    root = _root_marker(fork_markers)
+    reachability = _reachability(weights, root)
+    with_extras: dict[tuple[str, Version], Marker] = {}
+    for (name, version, _extra), marker in reachability.items():
+        known = with_extras.get((name, version))
+        with_extras[(name, version)] = marker if known is None else known | marker
+    packages = sorted(
+        (
+            UniversalPackage(
+                name,
+                version,
+                *files.get((name, version), (None, ())),
+                marker,
+                with_extras[(name, version)],
+            )
+            for (name, version, extra), marker in reachability.items()
+            if extra is None and not marker.is_false()
+        ),
+        key=lambda package: (package.name, package.version),
+    )
+    edges = [
+        UniversalEdge(
+            None if source is None else source[0],
+            None if source is None else source[1],
+            None if source is None else source[2],
+            target[0],
+            target[1],
+            target[2],
+            marker,
+            root if source is None else reachability.get(source, Marker.FALSE),
+        )
+        for (source, target), marker in weights.items()
+        if not reachability.get(target, Marker.FALSE).is_false()
+        and (source is None or not reachability.get(source, Marker.FALSE).is_false())
+    ]
+    edges.sort(key=_edge_key)
+    return UniversalResolution(tuple(packages), tuple(edges), fork_markers, python.ranges())
+
+
+def _root_marker(fork_markers: Sequence[Marker]) -> Marker:
+    marker = Marker.FALSE if fork_markers else Marker.TRUE
+    for fork_marker in fork_markers:
+        marker = marker | fork_marker
+    return marker
+
+
+def _reachability(
+    weights: Mapping[tuple[_Node | None, _Node], Marker], root: Marker
+) -> dict[_Node, Marker]:
+    """For each node, the union over its paths from the root of the and'ed edge markers."""
+    children: dict[_Node | None, list[tuple[_Node, Marker]]] = {}
+    for (source, target), marker in weights.items():
+        children.setdefault(source, []).append((target, marker))
+    reached: dict[_Node | None, Marker] = {None: root}
+    queue: list[_Node | None] = [None]
+    while queue:
+        parent = queue.pop()
+        parent_marker = reached[parent]
+        for child, marker in children.get(parent, ()):
+            child_marker = marker & parent_marker
+            existing = reached.get(child)
+            if existing is not None:
+                child_marker = child_marker | existing
+                if child_marker == existing:
+                    continue
+            reached[child] = child_marker
+            queue.append(child)
+    return {node: marker for node, marker in reached.items() if node is not None}
+
+
+def _edge_key(edge: UniversalEdge) -> tuple[object, ...]:
+    return (
+        edge.source or "",
+        edge.source_version or Version("0"),
+        edge.source_extra or "",
+        edge.target,
+        edge.target_version,
+        edge.target_extra or "",
+    )
+
+
+__all__ = [
+    "FORK_STRATEGIES",
+    "UniversalEdge",
+    "UniversalOptions",
+    "UniversalPackage",
+    "UniversalResolution",
+    "resolve_universal",
+]
