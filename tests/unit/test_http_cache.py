@@ -208,3 +208,22 @@ def test_persist_dir_keeps_the_first_winner(tmp_path: Path) -> None:
     assert persist_dir(second, bucket / "entry") is False
     assert sorted(p.name for p in bucket.iterdir()) == ["entry"]  # the loser's staging dir is gone
     assert (bucket / "entry" / "a.py").read_text() == "first"
+
+
+def test_write_atomic_writes_through_special_files(tmp_path: Path) -> None:
+    """An output path such as `/dev/null` or a FIFO is written to, never renamed over."""
+    import os
+    import stat
+    import threading
+
+    from puv.cache.persist import write_atomic
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    write_atomic(fifo, b"through the pipe")
+    reader.join(timeout=10)
+    assert received == [b"through the pipe"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,19 @@ TEMP_PREFIX = ".tmp"
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically, creating parent directories as needed."""
+    """Write `data` to `path` atomically, creating parent directories as needed.
+
+    A path that exists and is not a regular file (`/dev/null`, a FIFO, `/dev/stdout`) is written
+    through instead: renaming over it would replace the device itself.
+    """
+    try:
+        special = not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        special = False
+    if special:
+        with open(path, "wb") as handle:
+            handle.write(data)
+        return
     with open_atomic(path) as handle:
         handle.write(data)
 

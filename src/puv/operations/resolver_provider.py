@@ -1,0 +1,451 @@
+"""The resolver's `Provider` backed by the package indexes: versions, metadata and prefetching.
+
+Versions come from `PackageFinder` (index strategy, `--find-links`), with files uploaded after
+`--exclude-newer` dropped (a file without an upload time is dropped too, as uv does) and
+`requires-python` / yanked state passed on for the resolver to judge. A version's metadata is read
+from the file the resolver would pick: the most compatible wheel (PEP 658 `.metadata`, else HTTP
+range requests, cached forever by `wheel_metadata`), else the sdist's `PKG-INFO` when it is static
+core metadata (2.2+ with no dynamic dependency fields), read from the archive in memory. Anything
+else needs a PEP 517 build, which is reported as an error for now.
+
+`prefetch` starts the project pages of new names on the HTTP client's pool and, as soon as a page
+arrives, the metadata of its likely candidate (the newest usable version), so that by the time the
+single-threaded solver asks, the answers are usually there.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import tarfile
+import threading
+import zipfile
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from packaging.markers import Marker
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import InvalidWheelFilename, canonicalize_name
+from packaging.version import Version
+
+from puv.core.errors import PuvError
+from puv.index.client import HttpClient, OfflineError
+from puv.index.indexes import PackageFiles, PackageFinder
+from puv.index.metadata import metadata_cache_path, wheel_metadata
+from puv.index.simple import DistFile as IndexFile
+from puv.resolver.candidates import IncompatibleTag, TargetTags
+from puv.resolver.provider import (
+    DistFile,
+    MetadataUnavailable,
+    MissingPackage,
+    PackageMetadata,
+    PackageVersion,
+)
+
+MAX_PKG_INFO = 16 * 1024 * 1024
+_DYNAMIC_DEPENDENCY_FIELDS = frozenset({"requires-dist", "requires-python", "provides-extra"})
+
+
+class BuildRequired(PuvError):
+    """A source distribution whose metadata can only be known by building it."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderOptions:
+    """What the provider filters on: the upload-time cutoff, the target's tags (to choose the
+    file whose metadata is read), `--no-index`, whether the network is off, and the target's
+    marker environment (to prefetch the dependencies that will apply; None for every
+    environment)."""
+
+    exclude_newer: float | None = None
+    tags: TargetTags | None = None
+    no_index: bool = False
+    offline: bool = False
+    environment: Mapping[str, str] | None = None
+
+
+def parse_core_metadata(data: bytes) -> PackageMetadata | MetadataUnavailable:
+    """The fields the resolver needs from `METADATA` / `PKG-INFO` bytes (RFC 822 headers)."""
+    fields = _headers(data.decode("utf-8", errors="replace"))
+    try:
+        requires = tuple(Requirement(value) for value in fields.get("requires-dist", ()))
+        python = fields.get("requires-python")
+        requires_python = SpecifierSet(python[0]) if python and python[0].strip() else None
+    except (InvalidRequirement, InvalidSpecifier):
+        return MetadataUnavailable("invalid metadata")
+    extras = tuple(canonicalize_name(extra) for extra in fields.get("provides-extra", ()))
+    return PackageMetadata(requires, requires_python, extras)
+
+
+def _headers(text: str) -> dict[str, list[str]]:
+    """Header name (lower case) -> values, up to the first blank line (the body)."""
+    fields: dict[str, list[str]] = {}
+    last: list[str] | None = None
+    for line in text.splitlines():
+        if not line:
+            break
+        if line[0] in " \t":
+            if last is not None and line.strip():
+                last[-1] += " " + line.strip()
+            continue
+        name, sep, value = line.partition(":")
+        if not sep:
+            continue
+        last = fields.setdefault(name.strip().lower(), [])
+        last.append(value.strip())
+    return fields
+
+
+def _holds(marker: Marker, environment: dict[str, str]) -> bool:
+    try:
+        return marker.evaluate(environment)
+    except ValueError:
+        return False
+
+
+def _uploaded_before(file: IndexFile, cutoff: float, cutoff_text: str) -> bool:
+    """Whether `file` was uploaded before `cutoff`; a file without an upload time never is.
+
+    PyPI's times (`2024-01-02T03:04:05.678Z`) compare as text against `cutoff_text` (the cutoff
+    in the same UTC form) without parsing; other forms are parsed.
+    """
+    uploaded = file.upload_time
+    if uploaded is None:
+        return False
+    pypi_form = len(uploaded) >= 20 and uploaded[10] == "T" and uploaded.endswith("Z")
+    if pypi_form and uploaded[:19] != cutoff_text:
+        return uploaded[:19] < cutoff_text
+    try:
+        moment = datetime.fromisoformat(uploaded.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp() < cutoff
+
+
+def _resolver_file(file: IndexFile, specifiers: dict[str, SpecifierSet | None]) -> DistFile:
+    """The resolver's view of an index file; `specifiers` memoizes parsed `requires-python`."""
+    text = file.requires_python
+    requires_python = None
+    if text:
+        if text not in specifiers:
+            try:
+                specifiers[text] = SpecifierSet(text)
+            except InvalidSpecifier:
+                specifiers[text] = None
+        requires_python = specifiers[text]
+    return DistFile(file.filename, requires_python, file.yanked, file.yanked_reason)
+
+
+class IndexProvider:
+    """A `Provider` over the configured indexes; thread-safe where the client's pool calls it."""
+
+    def __init__(
+        self,
+        client: HttpClient,
+        finder: PackageFinder,
+        metadata_bucket: Path | None,
+        sdist_bucket: Path | None,
+        options: ProviderOptions | None = None,
+    ) -> None:
+        self.client = client
+        self.finder = finder
+        self.metadata_bucket = metadata_bucket
+        self.sdist_bucket = sdist_bucket
+        self._options = options
+        self._lock = threading.Lock()
+        self._pages: dict[str, Future[PackageFiles]] = {}
+        self._metadata: dict[
+            tuple[str, Version], Future[PackageMetadata | MetadataUnavailable]
+        ] = {}
+        self._files: dict[tuple[str, Version], tuple[IndexFile, ...]] = {}
+        self._release_lists: dict[str, list[PackageVersion]] = {}
+        self._date_excluded: dict[str, list[tuple[Version, str]]] = {}
+
+    @property
+    def options(self) -> ProviderOptions:
+        """The target's options (set at construction or by `configure`)."""
+        if self._options is None:
+            raise RuntimeError("the provider is used before `configure`")
+        return self._options
+
+    def configure(self, options: ProviderOptions) -> None:
+        """Set the target once it is known; pages prefetched before then get their likely
+        candidate's metadata fetched now."""
+        with self._lock:
+            self._options = options
+            pages = list(self._pages.items())
+        for name, future in pages:
+            future.add_done_callback(functools.partial(self._prefetch_likely, name))
+
+    # the Provider protocol -----------------------------------------------------------
+
+    def versions(self, name: str) -> Sequence[PackageVersion] | MissingPackage:
+        """See `Provider.versions`: usable files only, lowest version first."""
+        try:
+            found = self._page(name).result()
+        except OfflineError:
+            return MissingPackage("offline")
+        releases = self._releases(name, found)
+        if not releases and not found.versions:
+            if self.options.offline:
+                return MissingPackage("offline")
+            return MissingPackage("no-index" if self.options.no_index else "not-found")
+        return releases
+
+    def metadata(self, name: str, version: Version) -> PackageMetadata | MetadataUnavailable:
+        """See `Provider.metadata`."""
+        return self._metadata_future(name, version).result()
+
+    def prefetch(self, names: Sequence[str]) -> None:
+        """Start the pages of `names` and, once each arrives (and the provider is configured),
+        its likely candidate's metadata. Usable before `configure`."""
+        for name in names:
+            self._page(name)
+
+    # files for the output --------------------------------------------------------------
+
+    def files(self, name: str, version: Version) -> tuple[IndexFile, ...]:
+        """The index files of a version the resolver was offered (for `--generate-hashes`)."""
+        with self._lock:
+            return self._files.get((canonicalize_name(name), version), ())
+
+    def date_excluded(self, name: str) -> list[tuple[Version, str]]:
+        """(version, upload time) of every version of `name` when `--exclude-newer` removed
+        them all; empty otherwise."""
+        with self._lock:
+            return list(self._date_excluded.get(canonicalize_name(name), ()))
+
+    # internals -------------------------------------------------------------------------
+
+    def _page(self, name: str) -> Future[PackageFiles]:
+        name = canonicalize_name(name)
+        with self._lock:
+            future = self._pages.get(name)
+            if future is not None:
+                return future
+            future = self.client.submit(self.finder.find, name)
+            self._pages[name] = future
+            configured = self._options is not None
+        if configured:
+            future.add_done_callback(functools.partial(self._prefetch_likely, name))
+        return future
+
+    def _releases(self, name: str, found: PackageFiles) -> list[PackageVersion]:
+        """The usable versions of a found package, computed once (lowest first)."""
+        with self._lock:
+            known = self._release_lists.get(name)
+        if known is not None:
+            return known
+        cutoff = self.options.exclude_newer
+        cutoff_text = ""
+        if cutoff is not None:
+            cutoff_text = datetime.fromtimestamp(cutoff, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        seen: set[Version] = set()
+        dropped: list[tuple[Version, str]] = []
+        releases = []
+        kept: dict[tuple[str, Version], tuple[IndexFile, ...]] = {}
+        specifiers: dict[str, SpecifierSet | None] = {}
+        for entry in found.versions:
+            files = tuple(
+                file
+                for file in entry.files
+                if cutoff is None or _uploaded_before(file, cutoff, cutoff_text)
+            )
+            if not files and entry.files:
+                dropped.append((entry.version, max(f.upload_time or "" for f in entry.files)))
+            if not files or entry.version in seen:
+                continue
+            seen.add(entry.version)
+            kept[(name, entry.version)] = files
+            converted = tuple(_resolver_file(file, specifiers) for file in files)
+            releases.append(PackageVersion(entry.version, converted))
+        releases.sort(key=lambda release: release.version)
+        with self._lock:
+            self._files.update(kept)
+            if not releases:
+                self._date_excluded[name] = dropped
+            return self._release_lists.setdefault(name, releases)
+
+    def _prefetch_likely(self, name: str, done: Future[PackageFiles]) -> None:
+        """Fetch the metadata of the newest final, non-yanked version with a usable file."""
+        if done.cancelled() or done.exception() is not None:
+            return
+        releases = self._releases(name, done.result())
+        for release in reversed(releases):
+            if release.version.is_prerelease:
+                continue
+            if all(file.yanked for file in release.files):
+                continue
+            if self._metadata_file(name, release.version) is not None:
+                self._metadata_future(name, release.version)
+            return
+
+    def _metadata_future(
+        self, name: str, version: Version
+    ) -> Future[PackageMetadata | MetadataUnavailable]:
+        key = (canonicalize_name(name), version)
+        with self._lock:
+            future = self._metadata.get(key)
+            if future is not None:
+                return future
+            future = self.client.submit(self._read_metadata, *key)
+            self._metadata[key] = future
+        future.add_done_callback(self._prefetch_dependencies)
+        return future
+
+    def _prefetch_dependencies(self, done: Future[PackageMetadata | MetadataUnavailable]) -> None:
+        """Speculatively start the pages of a version's unconditional dependencies (those whose
+        markers hold in the target environment without extras), ahead of the solver."""
+        if done.cancelled() or done.exception() is not None:
+            return
+        metadata = done.result()
+        if not isinstance(metadata, PackageMetadata):
+            return
+        target = self.options.environment
+        environment = None if target is None else {**target, "extra": ""}
+        for requirement in metadata.requires_dist:
+            marker = requirement.marker
+            if marker is not None:
+                if environment is None:  # every environment: all but the extras' requirements
+                    if "extra" in str(marker):
+                        continue
+                elif not _holds(marker, environment):
+                    continue
+            self._page(requirement.name)
+
+    def _metadata_file(self, name: str, version: Version) -> IndexFile | None:
+        """The file uv reads metadata from: the most compatible wheel, else the sdist."""
+        files = self.files(name, version)
+        tags = self.options.tags
+        best: tuple[int, IndexFile] | None = None
+        any_wheel = None
+        sdist = None
+        for file in files:
+            if not file.is_wheel:
+                sdist = sdist or file
+                continue
+            try:
+                wheel_tags = DistFile(file.filename).wheel_tags
+            except InvalidWheelFilename:
+                continue
+            any_wheel = any_wheel or file
+            if tags is None:
+                best = best or (0, file)
+                continue
+            score = tags.compatibility(wheel_tags)
+            if not isinstance(score, IncompatibleTag) and (best is None or score > best[0]):
+                best = (score, file)
+        if best is not None:
+            return best[1]
+        return sdist or any_wheel
+
+    def _read_metadata(self, name: str, version: Version) -> PackageMetadata | MetadataUnavailable:
+        file = self._metadata_file(name, version)
+        if file is None:
+            return MetadataUnavailable("invalid metadata")
+        if file.is_wheel:
+            data = wheel_metadata(self.client, file, self.metadata_bucket)
+        else:
+            data = self._sdist_metadata(file, name, version)
+        return parse_core_metadata(data)
+
+    def _sdist_metadata(self, file: IndexFile, name: str, version: Version) -> bytes:
+        cached = (
+            metadata_cache_path(self.metadata_bucket, file)
+            if self.metadata_bucket is not None
+            else None
+        )
+        if cached is not None and cached.is_file():
+            return cached.read_bytes()
+        content = self._download(file)
+        data = pkg_info_from_sdist(content, file.filename)
+        if data is None or not _is_static(data):
+            raise BuildRequired(
+                f"Failed to read metadata of `{name}=={version}` from `{file.filename}`",
+                causes=[
+                    "The source distribution has no static metadata (PKG-INFO 2.2+ without "
+                    "dynamic dependencies), and building source distributions is not "
+                    "supported by puv yet"
+                ],
+                hint="Use a version that provides wheels, or pin one with a wheel for your "
+                "platform",
+            )
+        if cached is not None:
+            from puv.cache.persist import write_atomic
+
+            write_atomic(cached, data)
+        return data
+
+    def _download(self, file: IndexFile) -> bytes:
+        from puv.core.hashes import HashDigest
+
+        expected = [HashDigest(algorithm, digest) for algorithm, digest in file.hashes]
+        if self.sdist_bucket is None:
+            return self.client.get(file.url).content
+        key = file.hash("sha256") or file.filename
+        target = self.sdist_bucket / key / file.filename
+        if not target.is_file():
+            self.client.download(file.url, target, expected=expected)
+        return target.read_bytes()
+
+
+def _is_static(data: bytes) -> bool:
+    fields = _headers(data.decode("utf-8", errors="replace"))
+    raw_version = (fields.get("metadata-version") or ["1.0"])[0]
+    try:
+        metadata_version = Version(raw_version)
+    except ValueError:
+        return False
+    if metadata_version < Version("2.2"):
+        return False
+    dynamic = {value.lower() for value in fields.get("dynamic", ())}
+    return not dynamic & _DYNAMIC_DEPENDENCY_FIELDS
+
+
+def pkg_info_from_sdist(content: bytes, filename: str) -> bytes | None:
+    """The top-level `PKG-INFO` of an sdist (`.tar.gz` or `.zip`), read in memory, or None.
+
+    Only a regular file exactly one directory deep is accepted; links, devices and oversized
+    members are ignored, and nothing is written to disk.
+    """
+    lowered = filename.lower()
+    if lowered.endswith(".zip"):
+        return _pkg_info_from_zip(content)
+    try:
+        with tarfile.open(fileobj=io.BytesIO(content), mode="r:*") as archive:
+            for member in archive:
+                if not _is_top_pkg_info(member.name):
+                    continue
+                if not member.isreg() or member.size > MAX_PKG_INFO:
+                    return None
+                handle = archive.extractfile(member)
+                return None if handle is None else handle.read()
+    except (tarfile.TarError, OSError, EOFError):
+        return None
+    return None
+
+
+def _pkg_info_from_zip(content: bytes) -> bytes | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            for info in archive.infolist():
+                if _is_top_pkg_info(info.filename) and not info.is_dir():
+                    if info.file_size > MAX_PKG_INFO:
+                        return None
+                    return archive.read(info)
+    except (zipfile.BadZipFile, OSError):
+        return None
+    return None
+
+
+def _is_top_pkg_info(member: str) -> bool:
+    parts = member.replace("\\", "/").split("/")
+    return len(parts) == 2 and parts[1] == "PKG-INFO" and parts[0] not in ("", ".", "..")
