@@ -29,6 +29,7 @@ from typing import Any
 
 from puv.core.errors import ConfigError
 from puv.core.paths import user_display
+from puv.core.toml_errors import render_toml_error, tomllib_error_span
 
 __all__ = [
     "TomlDocument",
@@ -110,33 +111,6 @@ def parse_toml(text: str, display: str) -> dict[str, Any]:
     raise _tomllib_failure(text, display, fallback)
 
 
-def render_toml_error(text: str, span: tuple[int, int] | None, message: str) -> str:
-    """The `toml` crate's error display for `message` at the character span `span` of `text`.
-
-    Lines and columns are 1-based; the column counts characters and the carets count bytes, as in
-    the `toml` crate. The block ends with a newline.
-    """
-    if span is None:
-        return message + "\n"
-    data = text.encode("utf-8")
-    start = len(text[: span[0]].encode("utf-8"))
-    length = len(text[span[0] : span[1]].encode("utf-8"))
-    line, column = _translate_position(data, start)
-    line_num = line + 1
-    gutter = " " * (len(str(line_num)) + 1)
-    lines = data.split(b"\n")
-    content_bytes = lines[line] if line < len(lines) else b""
-    content = content_bytes.decode("utf-8", errors="replace")
-    highlight = min(length, max(0, len(content_bytes) - column))
-    return (
-        f"TOML parse error at line {line_num}, column {column + 1}\n"
-        f"{gutter}|\n"
-        f"{line_num} | {content}\n"
-        f"{gutter}|{' ' * (column + 1)}{'^' * max(1, highlight)}\n"
-        f"{message}\n"
-    )
-
-
 def locate(text: str, keys: Sequence[PathPart], *, at: str = "value") -> tuple[int, int] | None:
     """The character span of the key or value at `keys` in `text`, or None when not found."""
     try:
@@ -161,39 +135,10 @@ def locate(text: str, keys: Sequence[PathPart], *, at: str = "value") -> tuple[i
     return node.start, node.end
 
 
-def _translate_position(data: bytes, index: int) -> tuple[int, int]:
-    """Line and column (0-based) of byte `index`, computed exactly as the `toml` crate does."""
-    if not data:
-        return 0, index
-    safe = min(index, len(data) - 1)
-    offset = index - safe
-    line_start = data.rfind(b"\n", 0, safe) + 1
-    line = data.count(b"\n", 0, line_start)
-    try:
-        column = len(data[line_start : safe + 1].decode("utf-8")) - 1
-    except UnicodeDecodeError:
-        column = safe - line_start
-    return line, column + offset
-
-
-_TOMLLIB_POSITION = re.compile(
-    r"^(?P<message>.*) \(at (?:line (?P<line>\d+), column (?P<col>\d+)|end of document)\)$"
-)
-
-
 def _tomllib_failure(text: str, display: str, message: str) -> TomlParseError:
     """tomllib's own message and position, for when the scanner found nothing to blame."""
-    match = _TOMLLIB_POSITION.match(message)
-    if match is None:
-        return TomlParseError(display, render_toml_error(text, None, message))
-    if match["line"] is None:
-        index = len(text)
-    else:
-        lines = text.split("\n")
-        line = int(match["line"]) - 1
-        index = sum(len(x) + 1 for x in lines[:line]) + int(match["col"]) - 1
-    block = render_toml_error(text, (index, index + 1), match["message"])
-    return TomlParseError(display, block)
+    detail, span = tomllib_error_span(text, message)
+    return TomlParseError(display, render_toml_error(text, span, detail))
 
 
 # ---------------------------------------------------------------------------------------------
