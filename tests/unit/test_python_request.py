@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -230,12 +229,13 @@ def test_minor_prefilter(text: str, minor: int, admitted: bool) -> None:
 
 
 def test_interpreter_matching_by_variant_and_implementation() -> None:
-    free_threaded = replace(CPYTHON_312, version="3.13.0", version_info=(3, 13, 0, "final", 0),
-                            gil_disabled=True)  # fmt: skip
+    free_threaded = CPYTHON_312._replace(
+        version="3.13.0", version_info=(3, 13, 0, "final", 0), gil_disabled=True
+    )
     assert parse_request("3.12").satisfied_by(CPYTHON_312)
     assert not parse_request("3.13").satisfied_by(free_threaded)  # opt-in needed before 3.14
     assert parse_request("3.13t").satisfied_by(free_threaded)
-    free_314 = replace(free_threaded, version="3.14.0", version_info=(3, 14, 0, "final", 0))
+    free_314 = free_threaded._replace(version="3.14.0", version_info=(3, 14, 0, "final", 0))
     assert parse_request("3.14").satisfied_by(free_314)
     assert parse_request("cpython@3.12").satisfied_by(CPYTHON_312)
     assert not parse_request("pypy@3.12").satisfied_by(CPYTHON_312)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import packaging
@@ -74,52 +73,60 @@ def test_manylinux_down_to_2_5_with_legacy_aliases() -> None:
     ]
     assert platforms[-2:] == ["manylinux_2_5_x86_64", "manylinux1_x86_64"]
     assert "manylinux2010_x86_64" in platforms
-    aarch64 = replace(LINUX, arch="aarch64", platform_tag="linux-aarch64")
+    aarch64 = LINUX._replace(arch="aarch64", platform_tag="linux-aarch64")
     assert list(platform_tags(aarch64))[-2:] == ["manylinux_2_17_aarch64", "manylinux2014_aarch64"]
 
 
 def test_manylinux_is_withheld_when_incompatible() -> None:
-    assert list(platform_tags(replace(LINUX, manylinux_compatible=False))) == ["linux_x86_64"]
+    assert list(platform_tags(LINUX._replace(manylinux_compatible=False))) == ["linux_x86_64"]
 
 
 def test_musllinux() -> None:
-    musl = replace(LINUX, libc="musl", libc_version=(1, 2))
+    musl = LINUX._replace(libc="musl", libc_version=(1, 2))
     assert list(platform_tags(musl)) == [
         "linux_x86_64", "musllinux_1_2_x86_64", "musllinux_1_1_x86_64", "musllinux_1_0_x86_64",
     ]  # fmt: skip
 
 
 def test_armv8l_also_accepts_armv7l() -> None:
-    arm = replace(LINUX, arch="armv8l", platform_tag="linux-armv8l", libc_version=(2, 17))
+    arm = LINUX._replace(arch="armv8l", platform_tag="linux-armv8l", libc_version=(2, 17))
     platforms = list(platform_tags(arm))
     assert platforms[:2] == ["linux_armv8l", "linux_armv7l"]
     assert "manylinux_2_17_armv7l" in platforms
 
 
 def test_macos_and_windows_platforms() -> None:
-    mac = replace(LINUX, os="macos", arch="arm64", macos_version=(14, 2), libc="none",
-                  platform_tag="macosx-11.0-arm64")  # fmt: skip
+    mac = LINUX._replace(
+        os="macos",
+        arch="arm64",
+        macos_version=(14, 2),
+        libc="none",
+        platform_tag="macosx-11.0-arm64",
+    )
     platforms = list(platform_tags(mac))
     assert platforms[:3] == ["macosx_14_0_arm64", "macosx_14_0_universal2", "macosx_13_0_arm64"]
     assert platforms[-1] == "macosx_10_4_universal2"
-    windows = replace(LINUX, os="windows", platform_tag="win-amd64", libc="none")
+    windows = LINUX._replace(os="windows", platform_tag="win-amd64", libc="none")
     assert list(platform_tags(windows)) == ["win_amd64"]
 
 
 def test_free_threaded_and_debug_abis() -> None:
-    free = replace(LINUX, version="3.13.0", version_info=(3, 13, 0, "final", 0), gil_disabled=True)
+    free = LINUX._replace(version="3.13.0", version_info=(3, 13, 0, "final", 0), gil_disabled=True)
     tags = interpreter_tags(free)
     assert tags[0] == Tag("cp313", "cp313t", "linux_x86_64")
     assert not any(tag.abi == "abi3" for tag in tags)
-    debug = replace(LINUX, debug_enabled=True)
+    debug = LINUX._replace(debug_enabled=True)
     abis = list(dict.fromkeys(tag.abi for tag in interpreter_tags(debug)))
     assert abis[:3] == ["cp312d", "cp312", "abi3"]
 
 
 def test_pypy_uses_its_soabi_and_pp3() -> None:
-    pypy = replace(LINUX, implementation="pypy", version="3.10.14",
-                   version_info=(3, 10, 14, "final", 0),
-                   ext_suffix=".pypy310-pp73-x86_64-linux-gnu.so")  # fmt: skip
+    pypy = LINUX._replace(
+        implementation="pypy",
+        version="3.10.14",
+        version_info=(3, 10, 14, "final", 0),
+        ext_suffix=".pypy310-pp73-x86_64-linux-gnu.so",
+    )
     tags = interpreter_tags(pypy)
     assert tags[0] == Tag("pp310", "pypy310_pp73", "linux_x86_64")
     assert Tag("pp3", "none", "any") in tags

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import subprocess
 import sys
@@ -177,14 +176,14 @@ def test_system_site_packages_is_honoured(tmp_path: Path) -> None:
 
 
 def test_free_threaded_and_pypy_names(tmp_path: Path, running: Interpreter) -> None:
-    threaded = dataclasses.replace(
-        running, version_info=(3, 13, 0, "final", 0), gil_disabled=True, venv_paths={}
+    threaded = running._replace(
+        version_info=(3, 13, 0, "final", 0), gil_disabled=True, venv_paths={}
     )
     venv = create_venv("t", threaded, cwd=tmp_path)
     assert venv.purelib == tmp_path / "t/lib/python3.13t/site-packages"
     assert os.readlink(tmp_path / "t/bin/python3.13t") == "python"
-    pypy = dataclasses.replace(
-        running, implementation="pypy", version_info=(3, 10, 14, "final", 0), venv_paths={}
+    pypy = running._replace(
+        implementation="pypy", version_info=(3, 10, 14, "final", 0), venv_paths={}
     )
     assert venv_scheme(pypy).purelib == "lib/pypy3.10/site-packages"
     create_venv("p", pypy, cwd=tmp_path)

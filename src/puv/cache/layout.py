@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 # Bump a bucket's version whenever the format of what it stores changes.
 BUCKETS: dict[str, int] = {
@@ -40,8 +40,7 @@ def default_cache_root(environ: Mapping[str, str] | None = None) -> Path:
     return base / "puv"
 
 
-@dataclass(frozen=True, slots=True)
-class CacheLayout:
+class CacheLayout(NamedTuple):
     """The cache root and its buckets. Creating it on disk is `ensure()`'s job, done lazily."""
 
     root: Path

@@ -14,7 +14,6 @@ from __future__ import annotations
 import enum
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import NamedTuple
 
@@ -53,8 +52,7 @@ class OnExisting(enum.Enum):
     CLEAR_ANY = "clear-any"  # replace whatever directory is there (`--clear --force`)
 
 
-@dataclass(frozen=True, slots=True)
-class VenvScheme:
+class VenvScheme(NamedTuple):
     """Where things go inside a virtual environment, relative to its root (POSIX)."""
 
     scripts: str
@@ -62,8 +60,7 @@ class VenvScheme:
     platlib: str
 
 
-@dataclass(frozen=True, slots=True)
-class VirtualEnv:
+class VirtualEnv(NamedTuple):
     """A created virtual environment: its absolute root and the paths others install into."""
 
     root: Path

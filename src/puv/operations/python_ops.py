@@ -8,9 +8,8 @@ project's `requires-python`, else the first interpreter found.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from packaging.version import Version
 
@@ -52,8 +51,7 @@ if TYPE_CHECKING:  # imported where a project has `requires-python` (it pulls `p
     from packaging.specifiers import SpecifierSet
 
 
-@dataclass(frozen=True, slots=True)
-class ProjectPython:
+class ProjectPython(NamedTuple):
     """What the enclosing project says about Python: its workspace root and `requires-python`."""
 
     root: Path  # the workspace root: `.python-version` discovery stops here
@@ -61,8 +59,7 @@ class ProjectPython:
     requires_python: SpecifierSet | None
 
 
-@dataclass(frozen=True, slots=True)
-class ResolvedRequest:
+class ResolvedRequest(NamedTuple):
     """The request to search with and where it came from."""
 
     request: PythonRequest | None
@@ -71,8 +68,7 @@ class ResolvedRequest:
     project: ProjectPython | None
 
 
-@dataclass(frozen=True, slots=True)
-class ListedPython:
+class ListedPython(NamedTuple):
     """One row of `puv python list`."""
 
     interpreter: Interpreter
@@ -82,8 +78,7 @@ class ListedPython:
     link_display: str | None  # the symlink target as stored, when the path is a symlink
 
 
-@dataclass(frozen=True, slots=True)
-class PinOutcome:
+class PinOutcome(NamedTuple):
     """What `puv python pin` did or shows."""
 
     message: str  # the stdout line(s)

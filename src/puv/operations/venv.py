@@ -10,9 +10,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from puv.core.env import env_value
 from puv.core.errors import PuvError
@@ -40,8 +39,7 @@ __all__ = [
 _SHELL_SAFE = re.compile(r"[A-Za-z0-9@%+=:,./_-]+")
 
 
-@dataclass(frozen=True, slots=True)
-class VenvRequest:
+class VenvRequest(NamedTuple):
     """What the user asked for, flags and variables already merged."""
 
     path: str | None  # None: `.venv`, or `UV_PROJECT_ENVIRONMENT` at a project's root
@@ -57,8 +55,7 @@ class VenvRequest:
     no_config: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class VenvPlan:
+class VenvPlan(NamedTuple):
     """The interpreter and the target, decided before anything is written."""
 
     interpreter: Interpreter

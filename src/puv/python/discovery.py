@@ -13,7 +13,6 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -119,16 +118,14 @@ class EnvironmentPreference(enum.Enum):
     ANY = "any"
 
 
-@dataclass(frozen=True, slots=True)
-class Installation:
+class Installation(NamedTuple):
     """An interpreter together with the source it was found in."""
 
     source: PythonSource
     interpreter: Interpreter
 
 
-@dataclass(frozen=True, slots=True)
-class ProbeFailure:
+class ProbeFailure(NamedTuple):
     """A candidate that could not be queried, and why."""
 
     source: PythonSource
@@ -136,8 +133,7 @@ class ProbeFailure:
     error: InterpreterProbeError
 
 
-@dataclass(frozen=True, slots=True)
-class DiscoverySettings:
+class DiscoverySettings(NamedTuple):
     """Everything discovery reads from outside: environment variables and the working directory."""
 
     environ: Mapping[str, str]
@@ -145,7 +141,7 @@ class DiscoverySettings:
     cache: CacheLayout | None = None
     preference: PythonPreference = PythonPreference.MANAGED
     environments: EnvironmentPreference = EnvironmentPreference.ANY
-    debug: Callable[[str], None] = field(default=lambda _line: None)
+    debug: Callable[[str], None] = lambda _line: None
 
     @property
     def search_path(self) -> list[Path]:

@@ -6,13 +6,21 @@ The probe (`python/probe.py`) runs a stdlib-only script inside the interpreter (
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
+
+_NO_ENTRIES: Mapping[str, str] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class Interpreter:
-    """Facts about one Python interpreter, as reported by running the probe inside it."""
+class Interpreter(NamedTuple):
+    """Facts about one Python interpreter, as reported by running the probe inside it.
+
+    A named tuple, as are all values on the start-up path (DESIGN.md §4): importing `dataclasses`
+    costs ~9 ms (it pulls `inspect`), defining each dataclass ~0.6 ms, a named tuple ~0.1 ms.
+    Change a copy with `_replace`.
+    """
 
     path: Path  # the executable as found (may be a symlink or a shim)
     sys_executable: Path  # `sys.executable` as the interpreter reports it
@@ -25,8 +33,8 @@ class Interpreter:
     base_exec_prefix: Path
     pointer_size: int  # 32 | 64
     gil_disabled: bool  # free-threaded build (3.13t+)
-    markers: dict[str, str] = field(default_factory=dict)  # PEP 508 marker environment
-    sysconfig_paths: dict[str, str] = field(default_factory=dict)  # scheme paths of this prefix
+    markers: Mapping[str, str] = _NO_ENTRIES  # PEP 508 marker environment
+    sysconfig_paths: Mapping[str, str] = _NO_ENTRIES  # scheme paths of this prefix
     platform_tag: str = ""  # sysconfig.get_platform(), e.g. "linux-x86_64"
     os: str = ""  # "linux" | "macos" | "windows"
     arch: str = ""  # "x86_64" | "aarch64" | ...
@@ -41,7 +49,7 @@ class Interpreter:
     ext_suffix: str = ""  # sysconfig EXT_SUFFIX, e.g. ".cpython-312-x86_64-linux-gnu.so"
     # install paths of a virtual environment made from this interpreter, relative to the venv root
     # (purelib, platlib, scripts, data, include)
-    venv_paths: dict[str, str] = field(default_factory=dict)
+    venv_paths: Mapping[str, str] = _NO_ENTRIES
 
     @property
     def major_minor(self) -> tuple[int, int]:

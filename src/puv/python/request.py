@@ -8,9 +8,8 @@ Nothing here runs an interpreter; the only I/O is checking whether a request nam
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from packaging.version import InvalidVersion, Version
 
@@ -103,8 +102,7 @@ _VARIANT_NAMES = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class VersionRequest:
+class VersionRequest(NamedTuple):
     """The version part of a request.
 
     `release` holds 1 to 3 numbers (`3`, `3.12`, `3.12.1`) with an optional `prerelease`
@@ -232,8 +230,7 @@ DEFAULT_VERSION = VersionRequest()
 ANY_VERSION = VersionRequest(any=True)
 
 
-@dataclass(frozen=True, slots=True)
-class KeyRequest:
+class KeyRequest(NamedTuple):
     """A request in uv's installation-key form: `cpython-3.12-linux-x86_64-gnu` (parts optional)."""
 
     implementation: str | None = None
@@ -277,8 +274,7 @@ class RequestKind(enum.Enum):
     KEY = "key"
 
 
-@dataclass(frozen=True, slots=True)
-class PythonRequest:
+class PythonRequest(NamedTuple):
     """A parsed Python request; which fields are set depends on `kind`."""
 
     kind: RequestKind

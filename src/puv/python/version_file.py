@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from puv.core.errors import ConfigError, PuvError
 from puv.python.request import PythonRequest, RequestKind, parse_request
@@ -19,8 +19,7 @@ PYTHON_VERSION_FILENAME = ".python-version"
 PYTHON_VERSIONS_FILENAME = ".python-versions"
 
 
-@dataclass(frozen=True, slots=True)
-class PythonVersionFile:
+class PythonVersionFile(NamedTuple):
     """A version file and the requests it lists, in order."""
 
     path: Path
