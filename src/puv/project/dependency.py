@@ -1,0 +1,56 @@
+"""One PEP 508 requirement from a `pyproject.toml`, parsed into the parts uv's lowering uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from puv.core.markers import Marker
+from puv.project.settings_schema import normalize_name
+
+__all__ = ["Dependency", "InvalidDependency", "parse_dependency"]
+
+
+class InvalidDependency(ValueError):
+    """A requirement string that is not valid PEP 508 (the message is packaging's)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    """A requirement: normalized `name`, `specifier` as uv prints it (`>=1,<2`), normalized
+    `extras` in written order, `marker` (true when absent) and a direct `url` (PEP 508 `@`)."""
+
+    name: str
+    specifier: str | None = None
+    extras: tuple[str, ...] = ()
+    marker: Marker = Marker.TRUE
+    url: str | None = None
+
+    def with_marker(self, marker: Marker) -> Dependency:
+        """The same requirement under `marker`."""
+        return replace(self, marker=marker)
+
+
+def parse_dependency(text: str) -> Dependency:
+    """Parse `text`; raises `InvalidDependency` when it is not a PEP 508 requirement."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement as error:
+        raise InvalidDependency(str(error)) from None
+    specifiers = [str(specifier) for specifier in requirement.specifier]
+    order = {specifier: text.find(specifier) for specifier in specifiers}
+    specifiers.sort(key=lambda specifier: order[specifier])
+    marker = Marker.TRUE if requirement.marker is None else Marker.parse(str(requirement.marker))
+    extras = _in_written_order(text, requirement.extras)
+    return Dependency(
+        name=normalize_name(requirement.name),
+        specifier=",".join(specifiers) or None,
+        extras=tuple(dict.fromkeys(normalize_name(extra) for extra in extras)),
+        marker=marker,
+        url=requirement.url,
+    )
+
+
+def _in_written_order(text: str, extras: set[str]) -> list[str]:
+    return sorted(extras, key=lambda extra: (text.find(extra), extra))
