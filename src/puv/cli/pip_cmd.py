@@ -115,9 +115,10 @@ def register(sub: Any) -> None:
     _target_options(check, "The Python interpreter for which packages should be checked.")
     add_global_options(check)
     check.set_defaults(_handler=run_check, _parser=check)
-    from puv.cli import pip_compile_cmd
+    from puv.cli import pip_compile_cmd, pip_install_cmd
 
     pip_compile_cmd.register_into(commands)
+    pip_install_cmd.register_into(commands)
 
 
 def _target(args: argparse.Namespace, printer: Printer, *, mutable: bool) -> Any:

@@ -1,0 +1,590 @@
+"""Resolve, fetch and link the changes of an install plan (`pip sync`, `pip install`).
+
+An `InstallSession` builds what a change needs on first use, so a plan that needs nothing from
+the network never builds an HTTP client: the shared cache lock, the by-hash wheel cache, the
+target's wheel tags, the index client and finder, and the unpacker. `resolve` picks a wheel for
+each change (the by-hash cache first, then the indexes, concurrently, each chosen wheel starting
+to download at once), `fetch` downloads and unpacks what the cache lacks (in parallel, verified
+against the requirement's hashes, else the index's), and `apply` uninstalls the replaced and
+extraneous distributions and links the new ones in, several at a time.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from puv.core.errors import FailureError, PuvError
+from puv.core.hashes import ALGORITHMS, HashDigest
+from puv.core.printer import plural
+from puv.core.wheel_filename import WheelFilename, normalize_name
+from puv.install.installed import InstalledDist
+from puv.operations.context import Context
+from puv.operations.pip_env import TargetEnvironment
+from puv.operations.pip_plan import Change, Plan
+from puv.operations.pip_report import Dist, counted, since
+from puv.operations.pip_requirements import Requested, RequirementSources
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from puv.cache.lock import LockedFile
+    from puv.index.client import HttpClient
+    from puv.index.indexes import IndexList, PackageFinder
+    from puv.install.link import Linker
+    from puv.install.scheme import Layout
+    from puv.operations.unpack_workers import Unpacker
+    from puv.operations.wheel_cache import CachedWheel, WheelCache
+    from puv.operations.wheel_select import TagPolicy
+
+# From this many wheels to fetch, unpacking moves to worker processes.
+_WORKER_THRESHOLD = 8
+
+
+@dataclass(frozen=True, slots=True)
+class IndexArguments:
+    """Index options from the command line (or their `UV_*` variables), as given."""
+
+    default_index: str | None = None
+    index: tuple[str, ...] = ()
+    index_url: str | None = None
+    extra_index_url: tuple[str, ...] = ()
+    find_links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    """The wheel chosen for one change: already unpacked (`cached`) or to fetch from `location`."""
+
+    change: Change
+    wheel: WheelFilename
+    cached: CachedWheel | None = None
+    location: str | None = None
+    expected: tuple[HashDigest, ...] = ()
+    yanked: str | None = None  # the warning to show when a yanked file was pinned
+
+    @property
+    def requested(self) -> Requested:
+        """The requirement this artifact satisfies."""
+        return self.change.requested
+
+    @property
+    def distribution(self) -> str:
+        """How errors name it: `six==1.16.0`, or the direct reference as written."""
+        if self.requested.url is not None:
+            return self.requested.display
+        return self.wheel.distribution
+
+
+def layout_of(target: TargetEnvironment) -> Layout:
+    """The install layout of the target environment."""
+    from puv.install.scheme import Layout
+
+    return Layout.from_interpreter(target.interpreter)
+
+
+def remove_distribution(
+    dist: InstalledDist,
+    layout: Layout,
+    wheels: WheelCache | None,
+    *,
+    warn: Callable[[str], None] | None = None,
+    archive: CachedWheel | None = None,
+) -> None:
+    """Uninstall `dist`. A `.dist-info` without RECORD (an interrupted install) is cleaned up with
+    the file list of its wheel: `archive` when given, else one of the same version in the cache;
+    failing both, only the `.dist-info` itself is removed."""
+    from puv.install.uninstall import remove_files, uninstall_wheel
+
+    shown = f"{dist.name}=={dist.version}"
+    if dist.kind != "dist-info":
+        raise PuvError(
+            f"Cannot uninstall `{shown}`: it was installed as an `.egg-info`, "
+            "which puv cannot uninstall yet"
+        )
+    if dist.complete:
+        uninstall_wheel(dist.path, layout.scheme, shown, warn=warn)
+        return
+    from puv.install.wheel_install import planned_paths
+
+    if archive is None and wheels is not None:
+        archive = next(
+            (c for c in wheels.entries(dist.name) if str(c.filename.version) == dist.version),
+            None,
+        )
+    paths: list[str] = []
+    if archive is not None:
+        try:
+            paths = planned_paths(archive.archive, archive.filename, layout)
+        except (PuvError, OSError):
+            paths = []
+    remove_files(dist.path, paths, layout.scheme, shown, warn)
+
+
+def index_list(ctx: Context, given: IndexArguments, sources: RequirementSources) -> IndexList:
+    """Command-line indexes, then configured ones, then those of requirement files (uv's order)."""
+    from puv.index.indexes import Index, IndexList, IndexStrategy, command_line_indexes
+
+    settings = ctx.settings.pip
+    configured = [
+        Index(
+            config.url,
+            config.name,
+            config.default,
+            config.explicit,
+            config.format,
+            frozenset(config.ignore_error_codes or ()),
+        )
+        for config in settings.index
+    ]
+    indexes = command_line_indexes(
+        default_index=given.default_index,
+        index=given.index,
+        extra_index_url=given.extra_index_url,
+        index_url=given.index_url,
+        configured=configured,
+    )
+    indexes += configured
+    indexes += command_line_indexes(
+        extra_index_url=settings.extra_index_url, index_url=settings.index_url
+    )
+    from_files = sources.indexes
+    indexes += command_line_indexes(
+        extra_index_url=from_files.extra_index_urls, index_url=from_files.index_url
+    )
+    return IndexList(
+        indexes=tuple(indexes),
+        find_links=(*given.find_links, *settings.find_links, *from_files.find_links),
+        no_index=settings.no_index or from_files.no_index,
+        strategy=IndexStrategy(settings.index_strategy),
+    )
+
+
+def _local_digests(url: str, expected: Sequence[HashDigest]) -> tuple[HashDigest, ...]:
+    """The sha256 (and the algorithms of `expected`) of the local file a `file:` URL names."""
+    from puv.core.hashes import MultiHasher, algorithms_for
+    from puv.index.client import path_from_file_url
+
+    path = Path(path_from_file_url(url))
+    hasher = MultiHasher(algorithms_for(expected))
+    try:
+        with path.open("rb") as file:
+            while chunk := file.read(1 << 20):
+                hasher.update(chunk)
+    except FileNotFoundError:
+        raise FailureError(f"Distribution not found at: {url}") from None
+    except OSError as err:
+        raise FailureError(f"Failed to read `{path}`", causes=[str(err)]) from None
+    return hasher.digests()
+
+
+class InstallSession:
+    """The services a change needs, built on first use: cache lock, wheel cache, tags, index
+    client and finder. Closing it releases the cache lock and the client."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        target: TargetEnvironment,
+        sources: RequirementSources,
+        indexes: IndexArguments,
+        *,
+        refresh: bool = False,
+        refresh_packages: Sequence[str] = (),
+    ) -> None:
+        self.ctx = ctx
+        self.target = target
+        self.sources = sources
+        self.indexes = indexes
+        settings = ctx.settings.pip
+        self.verify = settings.verify_hashes or settings.require_hashes
+        self.refresh_all = refresh or settings.reinstall
+        self.refreshed = frozenset(
+            normalize_name(name) for name in (*refresh_packages, *settings.reinstall_package)
+        )
+        self._cache_lock: LockedFile | None = None
+        self._wheels: WheelCache | None = None
+        self._policy: TagPolicy | None = None
+        self._indexes: IndexList | None = None
+        self._client: HttpClient | None = None
+        self._finder: PackageFinder | None = None
+        self._unpacker: Unpacker | None = None
+        self._prefetching = False
+        self._fetches: dict[str, Future[CachedWheel]] = {}
+        self._fetch_started: float | None = None
+
+    def __enter__(self) -> InstallSession:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for future in self._fetches.values():
+            future.cancel()  # those not started yet: after an error, nothing more is fetched
+        if self._client is not None:
+            self._client.close()
+        if self._unpacker is not None:
+            self._unpacker.close()
+        if self._cache_lock is not None:
+            self._cache_lock.release()
+
+    # ---- services
+
+    def _use_cache(self) -> None:
+        """Create the cache root if needed and hold the shared cache lock from now on."""
+        if self._cache_lock is None:
+            from puv.cache.lock import cache_lock, lock_timeout_from_env
+
+            cache = self.ctx.cache
+            cache.ensure()
+            self._cache_lock = cache_lock(cache.root, timeout=lock_timeout_from_env(os.environ))
+
+    @property
+    def wheels(self) -> WheelCache:
+        """The by-hash index of unpacked wheels."""
+        if self._wheels is None:
+            from puv.operations.wheel_cache import WheelCache
+
+            self._use_cache()
+            self._wheels = WheelCache(self.ctx.cache)
+        return self._wheels
+
+    @property
+    def policy(self) -> TagPolicy:
+        """The target interpreter's wheel tags."""
+        if self._policy is None:
+            from puv.operations.wheel_select import tag_policy
+
+            self._policy = tag_policy(self.target.interpreter)
+        return self._policy
+
+    @property
+    def client(self) -> HttpClient:
+        """The HTTP client (httpx itself is only built on the first request)."""
+        if self._client is None:
+            from puv.cache.http_cache import HttpCache, Refresh
+            from puv.index.client import ClientOptions, HttpClient
+
+            settings = self.ctx.settings
+            named = [(index.name, index.url) for index in self.index_list.indexes if index.name]
+            options = ClientOptions.from_env(os.environ, indexes=named)
+            options = replace(
+                options,
+                offline=options.offline or self.ctx.offline,
+                concurrency=settings.concurrent_downloads,
+                insecure_hosts=(*options.insecure_hosts, *settings.allow_insecure_host),
+            )
+            refresh = None
+            if self.refresh_all or self.refreshed:
+                refresh = Refresh(time.time(), self.refresh_all, self.refreshed)
+            self._use_cache()
+            self._client = HttpClient(
+                options,
+                cache=HttpCache(self.ctx.cache.bucket("simple")),
+                refresh=refresh,
+                warn=self.ctx.printer.warn,
+                debug=self.ctx.printer.debug,
+            )
+        return self._client
+
+    @property
+    def index_list(self) -> IndexList:
+        """The indexes: command line, then configuration, then requirement files (uv's order)."""
+        if self._indexes is None:
+            self._indexes = index_list(self.ctx, self.indexes, self.sources)
+        return self._indexes
+
+    @property
+    def finder(self) -> PackageFinder:
+        """Looks packages up on the indexes and `--find-links`."""
+        if self._finder is None:
+            from puv.index.indexes import PackageFinder
+
+            self._finder = PackageFinder(self.client, self.index_list)
+        return self._finder
+
+    def refreshes(self, name: str) -> bool:
+        """Whether cached data for `name` must not be trusted (`--refresh`, `--reinstall`)."""
+        return self.refresh_all or name in self.refreshed
+
+    # ---- resolve: which wheel for each change
+
+    def resolve(self, changes: Sequence[Change], *, prefetch: bool = False) -> list[Artifact]:
+        """The wheel for every change: from the by-hash cache when a `--hash` names one that is
+        unpacked already, else from the indexes (looked up concurrently).
+
+        With `prefetch`, a wheel that must be fetched starts downloading as soon as it is chosen,
+        while other packages are still being looked up.
+        """
+        artifacts: dict[str, Artifact] = {}
+        lookups: list[Change] = []
+        directs: list[Change] = []
+        for change in changes:
+            requested = change.requested
+            if requested.url is not None:
+                directs.append(change)
+                continue
+            cached = self._cached(requested) if requested.hashes else None
+            if cached is not None:
+                artifacts[requested.name] = Artifact(change, cached.filename, cached)
+            else:
+                lookups.append(change)
+        if prefetch and (lookups or directs):
+            self._start_fetching(len(lookups) + len(directs))
+        for change in directs:
+            artifacts[change.requested.name] = self._chosen(self._direct(change))
+        if lookups:
+            for artifact in self._from_indexes(lookups):
+                artifacts[artifact.requested.name] = artifact
+        return [artifacts[name] for name in sorted(artifacts)]
+
+    def _cached(
+        self, requested: Requested, hashes: Sequence[HashDigest] = ()
+    ) -> CachedWheel | None:
+        """The best unpacked wheel for `requested` among those with one of its hashes."""
+        if self.refreshes(requested.name):
+            return None
+        found = self.wheels.find(requested.name, hashes or requested.hashes)
+        if requested.specifier and found:
+            from packaging.specifiers import SpecifierSet
+
+            specifiers = SpecifierSet(requested.specifier)
+            found = [c for c in found if specifiers.contains(c.filename.version, True)]
+        ranked = [(rank, c) for c in found if (rank := self.policy.rank(c.filename)) is not None]
+        if not ranked:
+            return None
+        return min(ranked, key=lambda item: (item[0], item[1].sha256))[1]
+
+    def _from_indexes(self, changes: Sequence[Change]) -> list[Artifact]:
+        """Look `changes` up on the indexes, concurrently. When several fail, the error of an
+        exact pin wins, as in uv's resolver."""
+        ordered = sorted(changes, key=lambda change: change.requested.pinned is None)
+        outcomes = self.client.map(self._lookup_outcome, ordered)
+        for outcome in outcomes:
+            if isinstance(outcome, PuvError):
+                raise outcome
+        return [outcome for outcome in outcomes if isinstance(outcome, Artifact)]
+
+    def _lookup_outcome(self, change: Change) -> Artifact | PuvError:
+        try:
+            return self._lookup(change)
+        except PuvError as err:
+            return err
+
+    def _lookup(self, change: Change) -> Artifact:
+        from puv.operations.wheel_select import parse_exclude_newer, select_wheel
+
+        requested = change.requested
+        exclude_newer = self.ctx.settings.pip.exclude_newer
+        selected = select_wheel(
+            requested,
+            self.finder.find(requested.name),
+            self.policy,
+            exclude_newer=parse_exclude_newer(exclude_newer)
+            if isinstance(exclude_newer, str)
+            else None,
+            registry=bool(self.index_list.search_order()),
+        )
+        file = selected.file
+        index_hashes = tuple(
+            HashDigest(algorithm, digest)
+            for algorithm, digest in file.hashes
+            if algorithm in ALGORITHMS
+        )
+        if not index_hashes and file.url.startswith("file:"):
+            index_hashes = _local_digests(file.url, requested.hashes)  # a `--find-links` dir
+        expected = requested.hashes if self.verify and requested.hashes else index_hashes
+        sha256 = [digest for digest in index_hashes if digest.algorithm == "sha256"]
+        cached = None
+        if sha256 and (not requested.hashes or not self.verify or sha256[0] in expected):
+            cached = self._cached(requested, sha256)
+        yanked = None
+        if file.yanked:
+            reason = f' (reason: "{file.yanked_reason}")' if file.yanked_reason else ""
+            yanked = f"`{selected.wheel.distribution}` is yanked{reason}"
+        return self._chosen(
+            Artifact(change, selected.wheel, cached, file.url, tuple(expected), yanked)
+        )
+
+    def _direct(self, change: Change) -> Artifact:
+        """A wheel given by path or URL."""
+        from urllib.parse import unquote, urlsplit
+
+        requested = change.requested
+        url = requested.url
+        assert url is not None
+        wheel = WheelFilename.parse(unquote(urlsplit(url).path.rpartition("/")[2]))
+        expected = requested.hashes if self.verify else ()
+        if not url.startswith("file:"):
+            cached = self._cached(requested) if expected else None
+            return Artifact(change, wheel, cached, url, expected)
+        from puv.core.hashes import check_hashes
+
+        digests = _local_digests(url, expected)
+        check_hashes(requested.display, expected, digests)
+        sha256 = [digest for digest in digests if digest.algorithm == "sha256"]
+        cached = None if self.refreshes(requested.name) else self._cached(requested, sha256)
+        return Artifact(change, wheel, cached, url, ())
+
+    # ---- fetch: download and unpack what the cache lacks
+
+    def _start_fetching(self, expected: int) -> None:
+        """Get ready to fetch about `expected` wheels while resolving: many of them are
+        unpacked in worker processes (on several cores)."""
+        from puv.operations.unpack_workers import Unpacker
+
+        settings = self.ctx.settings
+        workers = settings.concurrent_installs if expected >= _WORKER_THRESHOLD else 0
+        self._unpacker = Unpacker(
+            self.ctx.cache,
+            processes=workers if (os.cpu_count() or 1) > 1 else 0,
+            threads=settings.concurrent_installs,
+        )
+        self._prefetching = True
+
+    def _chosen(self, artifact: Artifact) -> Artifact:
+        """Start fetching `artifact` now if it is not in the cache and prefetching is on."""
+        if self._prefetching and artifact.cached is None:
+            if self._fetch_started is None:
+                self._fetch_started = time.perf_counter()
+            name = artifact.requested.name
+            self._fetches[name] = self.client.submit(self._fetch_one, artifact)
+        return artifact
+
+    def fetch(self, artifacts: Sequence[Artifact]) -> list[Artifact]:
+        """Download (in parallel) and unpack every artifact that is not in the cache yet."""
+        pending = [artifact for artifact in artifacts if artifact.cached is None]
+        if not pending:
+            return list(artifacts)
+        if self._unpacker is None:
+            self._start_fetching(len(pending))
+        if self._fetch_started is None:
+            self._fetch_started = time.perf_counter()
+        futures = [
+            self._fetches.get(a.requested.name) or self.client.submit(self._fetch_one, a)
+            for a in pending
+        ]
+        fetched = {a.requested.name: f.result() for a, f in zip(pending, futures, strict=True)}
+        self.ctx.printer.status(counted("Prepared", len(pending), since(self._fetch_started)))
+        return [
+            replace(artifact, cached=fetched.get(artifact.requested.name, artifact.cached))
+            for artifact in artifacts
+        ]
+
+    def _fetch_one(self, artifact: Artifact) -> CachedWheel:
+        import shutil
+
+        from puv.cache.persist import temp_dir_in
+        from puv.index.client import path_from_file_url
+
+        location = artifact.location
+        unpacker = self._unpacker
+        assert location is not None and unpacker is not None
+        try:
+            if location.startswith("file:"):
+                path = Path(path_from_file_url(location))
+                unpacked = unpacker.unpack(path, artifact.wheel, artifact.expected)
+            else:
+                staging = temp_dir_in(self.wheels.pointers)
+                try:
+                    download = self.client.download(
+                        location,
+                        staging / artifact.wheel.filename,
+                        expected=artifact.expected,
+                        distribution=artifact.distribution,
+                    )
+                    unpacked = unpacker.unpack(download.path, artifact.wheel)
+                finally:
+                    shutil.rmtree(staging, ignore_errors=True)
+        except PuvError as err:
+            raise FailureError(
+                f"Failed to download `{artifact.distribution}`",
+                causes=[err.message, *err.causes],
+                hint=err.hint,
+            ) from None
+        return self.wheels.record(artifact.wheel.name, unpacked)
+
+    # ---- apply: uninstall, then link, under the environment lock
+
+    def apply(self, plan: Plan, artifacts: Sequence[Artifact]) -> list[Dist]:
+        """Uninstall what is replaced or extraneous, then install the artifacts (in parallel).
+
+        The caller holds the environment lock."""
+        from puv.install.link import Linker, LinkMode
+
+        printer = self.ctx.printer
+        settings = self.ctx.settings.pip
+        layout = layout_of(self.target)
+        by_name = {artifact.requested.name: artifact for artifact in artifacts}
+        removals = [
+            (dist, by_name.get(dist.name))
+            for dist in (*(d for c in plan.changes for d in c.replaces), *plan.extraneous)
+        ]
+        linker = Linker(LinkMode.parse(settings.link_mode), warn=printer.warn)
+        if removals:
+            start = time.perf_counter()
+            wheels = self.wheels if any(not d.complete for d, _ in removals) else None
+            for dist, artifact in sorted(removals, key=lambda item: item[0].name):
+                same_version = artifact is not None and str(artifact.wheel.version) == dist.version
+                archive = artifact.cached if artifact is not None and same_version else None
+                remove_distribution(dist, layout, wheels, warn=printer.warn, archive=archive)
+            printer.status(counted("Uninstalled", len(removals), since(start)))
+        if not artifacts:
+            return []
+        start = time.perf_counter()
+        installed = self._install_all(artifacts, layout, linker)
+        printer.status(counted("Installed", len(artifacts), since(start)))
+        if settings.compile_bytecode:
+            self._compile(installed)
+        return [Dist(a.wheel.name, str(a.wheel.version), a.requested.url) for a in artifacts]
+
+    def _install_all(
+        self, artifacts: Sequence[Artifact], layout: Layout, linker: Linker
+    ) -> list[Path]:
+        from concurrent.futures import ThreadPoolExecutor
+
+        from puv.core.env import env_bool
+        from puv.install.wheel_install import install_wheel
+
+        skip_check = bool(env_bool("UV_SKIP_WHEEL_FILENAME_CHECK", os.environ))
+
+        def install(artifact: Artifact) -> Path:
+            cached = artifact.cached
+            assert cached is not None
+            url = artifact.requested.url
+            result = install_wheel(
+                cached.archive,
+                artifact.wheel,
+                layout,
+                linker,
+                direct_url={"url": url, "archive_info": {}} if url else None,
+                skip_filename_check=skip_check,
+            )
+            return result.dist_info
+
+        workers = max(1, min(self.ctx.settings.concurrent_installs, len(artifacts)))
+        if workers == 1:
+            return [install(artifact) for artifact in artifacts]
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="puv-install") as pool:
+            futures = [pool.submit(install, artifact) for artifact in artifacts]
+            errors = [future.exception() for future in futures]
+        for error in errors:
+            if error is not None:
+                raise error
+        return [future.result() for future in futures]
+
+    def _compile(self, dist_infos: Sequence[Path]) -> None:
+        from puv.install.bytecode import compile_files
+        from puv.install.dist_info import read_record
+
+        files = []
+        for dist_info in dist_infos:
+            site_packages = dist_info.parent
+            for entry in read_record(dist_info / "RECORD"):
+                if entry.path.endswith(".py"):
+                    files.append(os.path.normpath(os.path.join(site_packages, entry.path)))
+        start = time.perf_counter()
+        count = compile_files(files, self.target.interpreter.sys_executable)
+        self.ctx.printer.status(f"Bytecode compiled {plural(count, 'file')} in {since(start)}")
