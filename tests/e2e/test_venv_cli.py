@@ -414,15 +414,6 @@ def test_missing_interpreter(tmp_path: Path) -> None:
     assert not (tmp_path / ".venv").exists()
 
 
-@pytest.mark.parametrize("how", [["--seed"], []], ids=["flag", "env"])
-def test_seed_is_not_available_yet(tmp_path: Path, how: list[str]) -> None:
-    env = {} if how else {"UV_VENV_SEED": "1"}
-    result = _puv(tmp_path, *how, **env)
-    assert result.returncode == 2
-    assert result.stderr.startswith("error: Seeding a virtual environment with `pip`")
-    assert not (tmp_path / ".venv").exists()
-
-
 def test_quiet_prints_nothing(tmp_path: Path) -> None:
     result = _puv(tmp_path, "-q", "-p", str(_python("3.12.1")), "v")
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")

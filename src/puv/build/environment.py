@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from puv.index.client import HttpClient
     from puv.index.indexes import PackageFiles, PackageFinder
     from puv.index.simple import DistFile
+    from puv.install.venv import VirtualEnv
 
 _COMPLETE = ".puv-build-env"  # written last into a staged environment
 _UNSATISFIABLE = "we can conclude that your requirements are unsatisfiable."
@@ -287,13 +288,23 @@ class BuildEnvironments:
         return BuildEnvironment(target, target / "bin" / "python", target / "bin", tuple(pins))
 
     def _populate(self, stage: Path, pins: Sequence[PinnedWheel], downloads: Path) -> None:
+        from puv.install.venv import create_venv
+
+        venv = create_venv(stage, self.interpreter, relocatable=True)
+        self.install(venv, pins, downloads, relocatable=True)
+        (stage / _COMPLETE).write_text(
+            "".join(f"{pin.name}=={pin.version}\n" for pin in pins), encoding="utf-8"
+        )
+
+    def install(
+        self, venv: VirtualEnv, pins: Sequence[PinnedWheel], downloads: Path, *, relocatable: bool
+    ) -> None:
+        """Install the pinned wheels into `venv` (downloading into `downloads` what is missing)."""
         from puv.install.link import Linker
         from puv.install.scheme import Layout, Scheme
-        from puv.install.venv import create_venv
         from puv.install.wheel_install import install_wheel
 
-        downloads.mkdir()
-        venv = create_venv(stage, self.interpreter, relocatable=True)
+        downloads.mkdir(parents=True, exist_ok=True)
         major, minor = self.interpreter.major_minor
         scheme = Scheme(
             purelib=venv.purelib,
@@ -306,11 +317,8 @@ class BuildEnvironments:
         linker = Linker()
         for pin in pins:
             install_wheel(
-                self._unpacked(pin, downloads), pin.wheel, layout, linker, relocatable=True
+                self._unpacked(pin, downloads), pin.wheel, layout, linker, relocatable=relocatable
             )
-        (stage / _COMPLETE).write_text(
-            "".join(f"{pin.name}=={pin.version}\n" for pin in pins), encoding="utf-8"
-        )
 
     def _unpacked(self, pin: PinnedWheel, downloads: Path) -> Path:
         """The wheel unpacked in the cache (downloaded unless already unpacked there)."""

@@ -8,7 +8,6 @@ from typing import Any
 
 from puv.cli.global_options import add_global_options, add_python_option
 from puv.cli.parser import PROG, Parser
-from puv.core.errors import PuvError
 from puv.core.printer import Printer
 
 LINK_MODES = ["clone", "copy", "hardlink", "symlink"]
@@ -178,6 +177,7 @@ def _add_index_options(parser: Parser) -> None:
         action="append",
         metavar="FIND_LINKS",
         env="UV_FIND_LINKS",
+        setting="find-links",
         group=index,
         help="Locations to search for candidate distributions, in addition "
         "to those found in the registry indexes [env: UV_FIND_LINKS]",
@@ -186,6 +186,7 @@ def _add_index_options(parser: Parser) -> None:
         "--no-index",
         action="store_true",
         default=False,
+        setting="no-index",
         group=index,
         help="Ignore the registry index (e.g., PyPI)",
     )
@@ -194,6 +195,7 @@ def _add_index_options(parser: Parser) -> None:
         choices=INDEX_STRATEGIES,
         metavar="INDEX_STRATEGY",
         env="UV_INDEX_STRATEGY",
+        setting="index-strategy",
         group=index,
         help="The strategy to use when resolving against multiple index URLs "
         "[env: UV_INDEX_STRATEGY=]",
@@ -245,17 +247,12 @@ def run(args: argparse.Namespace, printer: Printer) -> int:
         activation_command,
         create_environment,
         plan_venv,
+        seed_environment,
     )
 
     for flag, message in _NO_EFFECT.items():
         if getattr(args, flag):
             printer.warn(message)
-    if args.seed:
-        raise PuvError(
-            "Seeding a virtual environment with `pip` (`--seed` or `UV_VENV_SEED`) is not "
-            "available in puv yet",
-            hint="Create the environment without `--seed`",
-        )
     ctx = build_context(args, printer)
     request = VenvRequest(
         path=args.path,
@@ -274,8 +271,21 @@ def run(args: argparse.Namespace, printer: Printer) -> int:
         f"Using {plan.interpreter.display_name} interpreter at: "
         f"{printer.style(plan.shown_interpreter, 'cyan')}"
     )
-    printer.status(f"Creating virtual environment at: {printer.style(plan.shown_path, 'cyan')}")
+    seeded = " with seed packages" if args.seed else ""
+    printer.status(
+        f"Creating virtual environment{seeded} at: {printer.style(plan.shown_path, 'cyan')}"
+    )
     venv = create_environment(ctx, plan, _confirm if sys.stderr.isatty() else None)
+    if args.seed:
+        for pin in seed_environment(
+            ctx,
+            venv,
+            plan.interpreter,
+            indexes=[*(args.index or ()), *(args.extra_index_url or ())],
+            default_index=args.default_index or args.index_url,
+            relocatable=args.relocatable,
+        ):
+            printer.status(f" {printer.style('+', 'green')} {pin}")
     command = activation_command(venv, ctx.cwd)
     if command is not None:
         printer.status(f"Activate with: {printer.style(command, 'green')}")

@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +32,7 @@ from puv.python.interpreter import Interpreter
 if TYPE_CHECKING:
     from puv.build.environment import BuildEnvironments
     from puv.build.frontend import BuildBackend, ConfigSettings, Kind
-    from puv.index.indexes import PackageFinder
+    from puv.index.indexes import Index, PackageFinder
 
 _CHUNK = 1024 * 1024
 
@@ -313,7 +313,7 @@ def _builder(
     own: PackageFinder | None = None
     try:
         if finder is None:
-            finder = own = _default_finder(ctx)
+            finder = own = default_finder(ctx)
         environments = BuildEnvironments(ctx.cache, finder, interpreter)
         yield _Builder(ctx.cache, environments, config_settings, log)
     finally:
@@ -322,8 +322,8 @@ def _builder(
         held.release()
 
 
-def _default_finder(ctx: Context) -> PackageFinder:
-    """A package finder over the indexes and find-links of the context's settings."""
+def default_finder(ctx: Context, cli_indexes: Sequence[Index] = ()) -> PackageFinder:
+    """A package finder over `cli_indexes` (first) and the indexes and find-links of the settings."""
     from dataclasses import replace
 
     from puv.cache.http_cache import HttpCache
@@ -341,9 +341,13 @@ def _default_finder(ctx: Context) -> PackageFinder:
         Index(c.url, c.name, c.default, c.explicit, c.format, frozenset(c.ignore_error_codes or ()))
         for c in settings.index
     ]
-    indexes = configured + command_line_indexes(
-        extra_index_url=settings.extra_index_url, index_url=settings.index_url
-    )
+    indexes = [
+        *cli_indexes,
+        *configured,
+        *command_line_indexes(
+            extra_index_url=settings.extra_index_url, index_url=settings.index_url
+        ),
+    ]
     named = [(index.name, index.url) for index in indexes if index.name]
     options = ClientOptions.from_env(os.environ, indexes=named)
     options = replace(options, offline=options.offline or ctx.offline)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -207,3 +207,47 @@ def _posix_quote(text: str) -> str:
 
 def _windows_quote(text: str) -> str:
     return f'& "{text}"' if " " in text else text
+
+
+def seed_packages(interpreter: Interpreter) -> list[str]:
+    """What `--seed` installs, as uv: pip, plus setuptools and wheel before Python 3.12."""
+    if interpreter.major_minor < (3, 12):
+        return ["pip", "setuptools", "wheel"]
+    return ["pip"]
+
+
+def seed_environment(
+    ctx: Context,
+    venv: VirtualEnv,
+    interpreter: Interpreter,
+    *,
+    indexes: Sequence[str] = (),
+    default_index: str | None = None,
+    relocatable: bool = False,
+) -> list[str]:
+    """Install the seed packages (their newest compatible wheels and what they require) into
+    `venv`; returns `name==version` for each, sorted by name."""
+    import shutil
+
+    from puv.build.environment import BuildEnvironments, resolve_build_requirements
+    from puv.cache.persist import temp_dir_in
+    from puv.index.indexes import command_line_indexes
+    from puv.operations.build_ops import default_finder
+
+    finder = default_finder(ctx, command_line_indexes(default_index=default_index, index=indexes))
+    try:
+        pins = resolve_build_requirements(
+            seed_packages(interpreter),
+            finder,
+            interpreter,
+            metadata_bucket=ctx.cache.bucket("metadata"),
+        )
+        environments = BuildEnvironments(ctx.cache, finder, interpreter)
+        scratch = temp_dir_in(ctx.cache.bucket("wheels"))
+        try:
+            environments.install(venv, pins, scratch, relocatable=relocatable)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    finally:
+        finder.client.close()
+    return sorted(f"{pin.name}=={pin.version}" for pin in pins)
