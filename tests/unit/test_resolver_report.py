@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -30,7 +31,7 @@ from puv.resolver.resolve import ResolverOptions, resolve
 from puv.resolver.version_set import VersionRanges, ranges_from_specifiers
 from tests.wheelmaker import write_wheel
 
-UV = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "uv"
+UV = Path(shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv") or "uv")
 
 # name -> version -> {"requires": [...], "requires_python": ..., "extras": {...}, "yanked": ...}
 Universe = Mapping[str, Mapping[str, Mapping[str, Any]]]
@@ -413,7 +414,7 @@ def _uv_prose(
     return "\n".join(kept) + "\n"
 
 
-@pytest.mark.skipif(not UV.exists(), reason="the reference uv is not installed")
+@pytest.mark.skipif(shutil.which(str(UV)) is None, reason="the reference uv is not installed")
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_same_prose_as_uv(case: str, tmp_path: Path) -> None:
     universe, root = CASES[case]
