@@ -400,15 +400,16 @@ class HttpClient:
             return self._local_project_page(page_url, name)
         bare_index = split_credentials(index_url)[0]
         path = self.cache.path(url_digest(bare_index), name) if self.cache is not None else None
+        encoder = _PageEncoder(name)
         entry = self._cached_get(
             page_url,
             path,
             headers={"Accept": ACCEPT},
             package=name,
             not_found=frozenset(not_found),
-            encode=lambda response: _encode_page(response, name),
+            encode=encoder,
         )
-        return None if entry is None else decode_page(entry.payload)
+        return encoder.result(entry)
 
     def links_page(self, url: str) -> ProjectPage:
         """An HTML page of links to distribution files (a `--find-links` URL), cached."""
@@ -416,16 +417,18 @@ class HttpClient:
             return parse_html(self._get_file(url).content, url, "")
         bare = split_credentials(url)[0]
         path = self.cache.path("flat", url_digest(bare)) if self.cache is not None else None
+        encoder = _PageEncoder("")
         entry = self._cached_get(
             url,
             path,
             headers={"Accept": "text/html"},
             package=None,
             not_found=frozenset(),
-            encode=lambda response: _encode_page(response, ""),
+            encode=encoder,
         )
-        assert entry is not None  # no status counts as "not found" here
-        return decode_page(entry.payload)
+        page = encoder.result(entry)
+        assert page is not None  # no status counts as "not found" here
+        return page
 
     def project_pages(self, index_url: str, names: Iterable[str]) -> dict[str, ProjectPage | None]:
         """`project_page` for many names at once, concurrently."""
@@ -814,16 +817,33 @@ class HttpClient:
 # ---------------------------------------------------------------- helpers
 
 
-def _encode_page(response: HttpResponse, name: str) -> bytes:
+def _parse_response_page(response: HttpResponse, name: str) -> ProjectPage:
     content_type = response.headers.get("content-type", "text/html")
     try:
-        page = parse_page(response.content, content_type, response.url, name)
+        return parse_page(response.content, content_type, response.url, name)
     except PageParseError as err:
         kind = "JSON" if "json" in content_type else "HTML"
         raise PuvError(
             f"Received some unexpected {kind} from {redact(response.url)}", causes=[str(err)]
         ) from None
-    return encode_page(page)
+
+
+class _PageEncoder:
+    """Parses a fetched page once: encodes it for the cache and keeps it for the caller."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.page: ProjectPage | None = None
+
+    def __call__(self, response: HttpResponse) -> bytes:
+        self.page = _parse_response_page(response, self.name)
+        return encode_page(self.page)
+
+    def result(self, entry: CacheEntry | None) -> ProjectPage | None:
+        """The page just parsed, else the cached one decoded (a 304 or a fresh cache entry)."""
+        if entry is None:
+            return None
+        return self.page if self.page is not None else decode_page(entry.payload)
 
 
 def _lower_headers(headers: Any) -> dict[str, str]:
