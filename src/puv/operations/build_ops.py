@@ -324,46 +324,24 @@ def _builder(
 
 def default_finder(ctx: Context, cli_indexes: Sequence[Index] = ()) -> PackageFinder:
     """A package finder over `cli_indexes` (first) and the indexes and find-links of the settings."""
-    from dataclasses import replace
-
-    from puv.cache.http_cache import HttpCache
-    from puv.index.client import ClientOptions, HttpClient
-    from puv.index.indexes import (
-        Index,
-        IndexList,
-        IndexStrategy,
-        PackageFinder,
-        command_line_indexes,
-    )
+    from puv.index.indexes import IndexList, IndexStrategy, PackageFinder, command_line_indexes
+    from puv.operations.network import configured_indexes, http_client
 
     settings = ctx.settings
-    configured = [
-        Index(c.url, c.name, c.default, c.explicit, c.format, frozenset(c.ignore_error_codes or ()))
-        for c in settings.index
-    ]
     indexes = [
         *cli_indexes,
-        *configured,
+        *configured_indexes(settings.index),
         *command_line_indexes(
             extra_index_url=settings.extra_index_url, index_url=settings.index_url
         ),
     ]
-    named = [(index.name, index.url) for index in indexes if index.name]
-    options = ClientOptions.from_env(os.environ, indexes=named)
-    options = replace(options, offline=options.offline or ctx.offline)
-    client = HttpClient(
-        options,
-        cache=HttpCache(ctx.cache.bucket("simple")),
-        warn=ctx.printer.warn,
-        debug=ctx.printer.debug,
-    )
     index_list = IndexList(
         indexes=tuple(indexes),
         find_links=tuple(settings.find_links),
         no_index=settings.no_index,
         strategy=IndexStrategy(settings.index_strategy),
     )
-    return PackageFinder(client, index_list)
+    return PackageFinder(http_client(ctx, index_list), index_list)
 
 
 def _tree_output_dir(

@@ -24,6 +24,7 @@ from puv.core.printer import plural
 from puv.core.wheel_filename import WheelFilename, normalize_name
 from puv.install.installed import InstalledDist
 from puv.operations.context import Context
+from puv.operations.network import configured_indexes, http_client
 from puv.operations.pip_env import TargetEnvironment
 from puv.operations.pip_plan import Change, Plan
 from puv.operations.pip_report import Dist, counted, since
@@ -127,20 +128,10 @@ def remove_distribution(
 
 def index_list(ctx: Context, given: IndexArguments, sources: RequirementSources) -> IndexList:
     """Command-line indexes, then configured ones, then those of requirement files (uv's order)."""
-    from puv.index.indexes import Index, IndexList, IndexStrategy, command_line_indexes
+    from puv.index.indexes import IndexList, IndexStrategy, command_line_indexes
 
     settings = ctx.settings.pip
-    configured = [
-        Index(
-            config.url,
-            config.name,
-            config.default,
-            config.explicit,
-            config.format,
-            frozenset(config.ignore_error_codes or ()),
-        )
-        for config in settings.index
-    ]
+    configured = configured_indexes(settings.index)
     indexes = command_line_indexes(
         default_index=given.default_index,
         index=given.index,
@@ -264,29 +255,13 @@ class InstallSession:
     def client(self) -> HttpClient:
         """The HTTP client (httpx itself is only built on the first request)."""
         if self._client is None:
-            from puv.cache.http_cache import HttpCache, Refresh
-            from puv.index.client import ClientOptions, HttpClient
+            from puv.cache.http_cache import Refresh
 
-            settings = self.ctx.settings
-            named = [(index.name, index.url) for index in self.index_list.indexes if index.name]
-            options = ClientOptions.from_env(os.environ, indexes=named)
-            options = replace(
-                options,
-                offline=options.offline or self.ctx.offline,
-                concurrency=settings.concurrent_downloads,
-                insecure_hosts=(*options.insecure_hosts, *settings.allow_insecure_host),
-            )
             refresh = None
             if self.refresh_all or self.refreshed:
                 refresh = Refresh(time.time(), self.refresh_all, self.refreshed)
             self._use_cache()
-            self._client = HttpClient(
-                options,
-                cache=HttpCache(self.ctx.cache.bucket("simple")),
-                refresh=refresh,
-                warn=self.ctx.printer.warn,
-                debug=self.ctx.printer.debug,
-            )
+            self._client = http_client(self.ctx, self.index_list, refresh=refresh)
         return self._client
 
     @property

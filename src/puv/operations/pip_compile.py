@@ -26,6 +26,7 @@ from puv.core.errors import PuvError, PythonNotFound, UsageError
 from puv.core.paths import user_display
 from puv.operations.compile_output import OutputOptions, PinnedEntry, render
 from puv.operations.context import Context
+from puv.operations.network import configured_indexes, http_client
 
 if TYPE_CHECKING:
     from puv.index.indexes import Index, IndexList
@@ -465,17 +466,7 @@ def _interpreter(ctx: Context, python: str | None, python_version: str | None) -
 def _index_list(ctx: Context, request: CompileRequest, pip: Any, inputs: _Inputs) -> IndexList:
     from puv.index.indexes import Index, IndexList, IndexStrategy, command_line_indexes
 
-    configured = [
-        Index(
-            config.url,
-            config.name,
-            config.default,
-            config.explicit,
-            config.format,
-            frozenset(config.ignore_error_codes or ()),
-        )
-        for config in pip.index
-    ]
+    configured = configured_indexes(pip.index)
     indexes: list[Index] = command_line_indexes(
         default_index=request.default_index,
         index=request.index,
@@ -522,28 +513,9 @@ def _preamble(indexes: IndexList, pip: Any, inputs: _Inputs) -> tuple[str, ...]:
 
 
 def _client(ctx: Context, indexes: IndexList) -> Any:
-    import os
-
-    from puv.cache.http_cache import HttpCache
-    from puv.index.client import ClientOptions, HttpClient
-
-    options = ClientOptions.from_env(
-        os.environ, indexes=[(index.name, index.url) for index in indexes.indexes if index.name]
-    )
     # HTTP/1.1: httpcore's HTTP/2 connection is not safe under the client's thread pool
     # (hpack's shared table: "deque mutated during iteration", encode/httpx#3566).
-    options = dataclasses.replace(
-        options,
-        http2=False,
-        offline=ctx.offline or options.offline,
-        insecure_hosts=(*options.insecure_hosts, *ctx.settings.allow_insecure_host),
-    )
-    return HttpClient(
-        options,
-        cache=HttpCache(ctx.cache.bucket("simple")),
-        warn=ctx.printer.warn,
-        debug=ctx.printer.debug,
-    )
+    return http_client(ctx, indexes, http2=False)
 
 
 def _provider(ctx: Context, client: Any, indexes: IndexList) -> IndexProvider:
