@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 # Every command, in `puv --help` order: name -> (module whose `register(sub)` builds it, summary).
 COMMANDS: dict[str, tuple[str, str]] = {
-    "version": ("puv.cli.version_cmd", "Read the project's version"),
+    "version": ("puv.cli.version_cmd", "Read or update the project's version"),
+    "lock": ("puv.cli.lock_cmd", "Update the project's lockfile"),
     "python": ("puv.cli.python_cmd", "Manage Python versions and installations"),
     "pip": ("puv.cli.pip_cmd", "Manage Python packages with a pip-compatible interface"),
     "venv": ("puv.cli.venv_cmd", "Create a virtual environment"),

@@ -115,18 +115,46 @@ def build_lock(
             )
         )
     return sort_lock(
-        Lock(
-            requires_python=requires_python,
-            revision=CURRENT_REVISION,
-            resolution_markers=simplified_markers(fork_markers, requires_python),
-            supported_markers=simplified_markers(environments, requires_python),
-            required_markers=simplified_markers(required_environments, requires_python),
-            conflicts=tuple(tuple(conflict) for conflict in conflicts),
-            options=options or Options(),
-            manifest=manifest or Manifest(),
-            packages=tuple(locked),
+        _without_missing_extras(
+            Lock(
+                requires_python=requires_python,
+                revision=CURRENT_REVISION,
+                resolution_markers=simplified_markers(fork_markers, requires_python),
+                supported_markers=simplified_markers(environments, requires_python),
+                required_markers=simplified_markers(required_environments, requires_python),
+                conflicts=tuple(tuple(conflict) for conflict in conflicts),
+                options=options or Options(),
+                manifest=manifest or Manifest(),
+                packages=tuple(locked),
+            )
         )
     )
+
+
+def _without_missing_extras(lock: Lock) -> Lock:
+    """Dependency extras the target defines no `optional-dependencies` for removed (uv drops
+    them: e.g. `coverage[toml]` where the extra adds nothing under `requires-python`)."""
+    defined = {
+        package.id: {extra for extra, deps in package.optional_dependencies if deps}
+        for package in lock.packages
+    }
+
+    def kept(dependencies: tuple[Dependency, ...]) -> tuple[Dependency, ...]:
+        return tuple(
+            replace(dep, extra=tuple(e for e in dep.extra if e in defined.get(dep.package_id, ())))
+            for dep in dependencies
+        )
+
+    packages = tuple(
+        replace(
+            package,
+            dependencies=kept(package.dependencies),
+            optional_dependencies=tuple((e, kept(d)) for e, d in package.optional_dependencies),
+            dev_dependencies=tuple((g, kept(d)) for g, d in package.dev_dependencies),
+        )
+        for package in lock.packages
+    )
+    return replace(lock, packages=packages)
 
 
 # source -> (kind, name) of the extra/group (None: plain dependencies) -> (target, marker) -> extras

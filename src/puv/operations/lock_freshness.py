@@ -1,0 +1,113 @@
+"""Whether an existing `uv.lock` still satisfies the workspace, as uv decides before resolving.
+
+No network: the lock's options, `requires-python`, environments, indexes, `[manifest]` and each
+member's version and `[package.metadata]` are compared with what the project declares now
+(textually per requirement, as uv's `satisfies`). A changed resolution mode or fork strategy
+makes uv ignore the old versions altogether; other changes keep them as preferences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from puv.core.markers import Marker
+from puv.lock.compare import manifest_matches, metadata_matches
+from puv.lock.model import Lock, Options
+from puv.operations.lock_inputs import LockInputs
+from puv.project.workspace import Workspace
+
+__all__ = ["Staleness", "stale_reason"]
+
+_DEFAULTS = {"resolution": "highest", "prerelease": "if-necessary", "fork": "requires-python"}
+
+
+@dataclass(frozen=True, slots=True)
+class Staleness:
+    """Why the lock must be resolved again: `text` completes uv's `... due to <text>` line,
+    `shown` says whether uv prints it by default, `keep_versions` whether the locked versions
+    stay preferred (`Resolving despite existing lockfile`) or not (`Ignoring existing
+    lockfile`)."""
+
+    text: str
+    shown: bool = False
+    keep_versions: bool = True
+
+    @property
+    def line(self) -> str:
+        """The status line uv prints."""
+        verb = "Resolving despite" if self.keep_versions else "Ignoring"
+        return f"{verb} existing lockfile due to {self.text}"
+
+
+def stale_reason(lock: Lock, inputs: LockInputs, workspace: Workspace) -> Staleness | None:
+    """Why `lock` no longer satisfies the workspace, or None when it still does."""
+    return (
+        _options_reason(lock.options, inputs.options)
+        or _requires_python_reason(lock, inputs)
+        or _environments_reason(lock, inputs)
+        or _manifest_reason(lock, inputs)
+        or _members_reason(lock, inputs)
+    )
+
+
+def _options_reason(locked: Options, wanted: Options) -> Staleness | None:
+    pairs = (
+        ("resolution mode", locked.resolution_mode, wanted.resolution_mode, "resolution", False),
+        ("pre-release mode", locked.prerelease_mode, wanted.prerelease_mode, "prerelease", True),
+        ("fork strategy", locked.fork_strategy, wanted.fork_strategy, "fork", False),
+    )
+    for label, old, new, key, keep in pairs:
+        if old != new:
+            default = _DEFAULTS[key]
+            return Staleness(
+                f"change in {label}: `{old or default}` vs. `{new or default}`", True, keep
+            )
+    if locked.exclude_newer is not None and wanted.exclude_newer is None:
+        return Staleness("removal of global exclude newer", True)
+    if locked.exclude_newer is None and wanted.exclude_newer is not None:
+        return Staleness("addition of global exclude newer", True)
+    return None
+
+
+def _requires_python_reason(lock: Lock, inputs: LockInputs) -> Staleness | None:
+    if lock.requires_python != inputs.requires_python:
+        return Staleness(
+            f"change in Python requirement: `{lock.requires_python}` vs. `{inputs.requires_python}`"
+        )
+    return None
+
+
+def _environments_reason(lock: Lock, inputs: LockInputs) -> Staleness | None:
+    def texts(markers: tuple[str, ...], simplify: bool) -> set[str]:
+        found = set()
+        for text in markers:
+            marker = Marker.parse(text)
+            if simplify:
+                marker = marker.simplify_python(lock.requires_python)
+            found.add(marker.to_text() or "")
+        return found
+
+    if texts(lock.supported_markers, False) != texts(inputs.environments, True):
+        return Staleness("mismatched supported environments")
+    if texts(lock.required_markers, False) != texts(inputs.required_environments, True):
+        return Staleness("mismatched required environments")
+    return None
+
+
+def _manifest_reason(lock: Lock, inputs: LockInputs) -> Staleness | None:
+    if not manifest_matches(lock.manifest, inputs.manifest):
+        return Staleness("mismatched workspace manifest")
+    return None
+
+
+def _members_reason(lock: Lock, inputs: LockInputs) -> Staleness | None:
+    for name, member in inputs.members.items():
+        locked = [p for p in lock.find(name) if p.source == member.source]
+        if not locked:
+            return Staleness(f"missing workspace member `{name}`")
+        package = locked[0]
+        if package.version != str(member.release.version):
+            return Staleness(f"mismatched version for `{name}`")
+        if not metadata_matches(package.metadata, member.metadata):
+            return Staleness(f"mismatched static metadata for `{name}`")
+    return None

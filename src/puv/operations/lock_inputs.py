@@ -1,0 +1,270 @@
+"""What a workspace asks of its lock: the members as local releases, the root requirements, the
+lock-level `requires-python`, `[manifest]`, `[options]` and environments, read from the
+`pyproject.toml`s and the merged settings as uv reads them for `uv lock`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from packaging.requirements import Requirement as PepRequirement
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from puv.core.errors import PuvError
+from puv.core.markers import Marker
+from puv.lock.model import InlineTable, Manifest, Metadata, Options, Source, TomlValue
+from puv.lock.model import Requirement as LockRequirement
+from puv.lock.requires_python import lock_requires_python
+from puv.operations.exclude_newer import exclude_newer_text
+from puv.operations.project_provider import GroupExtras, LocalRelease, local_metadata
+from puv.project.dependency import InvalidDependency, parse_dependency
+from puv.project.settings import Settings
+from puv.project.sources import (
+    LoweredMember,
+    LoweredRequirement,
+    LoweringOptions,
+    lower_member,
+    lower_workspace_groups,
+)
+from puv.project.workspace import Member, Workspace
+
+__all__ = ["LocalPackage", "LockInputs", "read_lock_inputs", "requirement_text"]
+
+
+@dataclass(frozen=True, slots=True)
+class LocalPackage:
+    """A workspace member as the lock records it: its release for the resolver, its lock
+    source and `[package.metadata]`."""
+
+    release: LocalRelease
+    source: Source
+    metadata: Metadata
+    default_groups: TomlValue | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LockInputs:
+    """Everything the resolution and the lock file depend on besides the indexes' contents."""
+
+    requires_python: str
+    members: Mapping[str, LocalPackage]
+    root_requirements: tuple[PepRequirement, ...]
+    constraints: tuple[PepRequirement, ...]
+    overrides: tuple[PepRequirement, ...]
+    excludes: frozenset[str]
+    environments: tuple[str, ...]
+    required_environments: tuple[str, ...]
+    manifest: Manifest
+    options: Options
+    index_pins: Mapping[str, str]
+    requires_python_defaulted: bool = False
+
+
+def requirement_text(requirement: LoweredRequirement, marker: Marker | None = None) -> str:
+    """The PEP 508 text the resolver gets for a lowered requirement (sources stay out: local
+    and pinned names are routed by the provider)."""
+    extras = f"[{','.join(requirement.extras)}]" if requirement.extras else ""
+    text = f"{requirement.name}{extras}{requirement.specifier or ''}"
+    shown = (marker if marker is not None else requirement.marker).to_text()
+    return text if shown is None else f"{text} ; {shown}"
+
+
+def read_lock_inputs(
+    workspace: Workspace, settings: Settings, *, default_python: tuple[int, int]
+) -> LockInputs:
+    """The lock inputs of `workspace` under `settings`; `default_python` is the interpreter's
+    major.minor, used (with uv's warning) when no member sets `requires-python`."""
+    lowering = LoweringOptions(
+        no_sources=settings.no_sources,
+        no_sources_packages=frozenset(canonicalize_name(n) for n in settings.no_sources_package),
+    )
+    specifiers = [
+        member.pyproject.requires_python
+        for member in workspace.members.values()
+        if member.pyproject.requires_python is not None
+    ]
+    requires_python = lock_requires_python(specifiers)
+    defaulted = not specifiers
+    if defaulted:
+        requires_python = f">={default_python[0]}.{default_python[1]}"
+    if requires_python is None:
+        raise PuvError("The workspace's `requires-python` values have no version in common")
+    members: dict[str, LocalPackage] = {}
+    index_pins: dict[str, str] = {}
+    roots: list[PepRequirement] = []
+    for name, member in workspace.members.items():
+        lowered = lower_member(workspace, member, lowering)
+        package = _local_package(workspace, member, lowered)
+        members[name] = package
+        for requirement in (*lowered.requires_dist, *_all(lowered.requires_dev)):
+            if "index" in requirement.source:
+                index_pins[requirement.name] = requirement.source["index"]
+        root = PepRequirement(name)
+        root.extras = {
+            *lowered.provides_extras,
+            *(package.release.groups.extra(group) for group in lowered.requires_dev),
+        }
+        roots.append(root)
+    manifest_groups = lower_workspace_groups(workspace, lowering)
+    for entries in manifest_groups.values():
+        roots.extend(PepRequirement(requirement_text(entry)) for entry in entries)
+    constraints = _requirements(settings.constraint_dependencies, "constraint-dependencies")
+    overrides = _requirements(settings.override_dependencies, "override-dependencies")
+    build_constraints = _requirements(
+        settings.build_constraint_dependencies, "build-constraint-dependencies"
+    )
+    excludes = tuple(canonicalize_name(str(name)) for name in settings.exclude_dependencies)
+    single = len(members) == 1 and not workspace.is_non_project
+    manifest = Manifest(
+        members=() if single else tuple(sorted(members)),
+        constraints=tuple(_manifest_requirement(r) for r in constraints),
+        overrides=tuple(_manifest_requirement(r) for r in overrides),
+        excludes=excludes,
+        build_constraints=tuple(_manifest_requirement(r) for r in build_constraints),
+        dependency_groups=tuple(
+            (group, tuple(_lock_requirement(entry.metadata_entry()) for entry in entries))
+            for group, entries in manifest_groups.items()
+        ),
+    )
+    return LockInputs(
+        requires_python=requires_python,
+        members=members,
+        root_requirements=tuple(roots),
+        constraints=constraints,
+        overrides=overrides,
+        excludes=frozenset(excludes),
+        environments=tuple(settings.environments or ()),
+        required_environments=tuple(settings.required_environments or ()),
+        manifest=manifest,
+        options=lock_options(settings),
+        index_pins=index_pins,
+        requires_python_defaulted=defaulted,
+    )
+
+
+def _all(groups: Mapping[str, tuple[LoweredRequirement, ...]]) -> list[LoweredRequirement]:
+    return [entry for entries in groups.values() for entry in entries]
+
+
+def _local_package(workspace: Workspace, member: Member, lowered: LoweredMember) -> LocalPackage:
+    """The member's release (its requirements, extras and groups as extras) and lock facts."""
+    pyproject = member.pyproject
+    if pyproject.version is None:
+        raise PuvError(
+            f"`{member.name}` has a dynamic `project.version`, which `puv lock` cannot read "
+            "without building the project yet",
+            hint="Set `project.version` statically in its `pyproject.toml`",
+        )
+    try:
+        version = Version(pyproject.version)
+    except InvalidVersion:
+        raise pyproject.error(
+            f"invalid version `{pyproject.version}`", ("project", "version")
+        ) from None
+    groups = GroupExtras.for_extras(lowered.provides_extras)
+    texts = [requirement_text(r) for r in lowered.requires_dist]
+    for group, entries in lowered.requires_dev.items():
+        group_marker = Marker.parse(f"extra == '{groups.extra(group)}'")
+        texts += [requirement_text(entry, entry.marker & group_marker) for entry in entries]
+    extras = [*lowered.provides_extras, *(groups.extra(group) for group in lowered.requires_dev)]
+    release = LocalRelease(
+        member.name,
+        version,
+        local_metadata(texts, pyproject.requires_python, extras),
+        groups,
+    )
+    default_groups = (pyproject.tool_uv or {}).get("default-groups")
+    return LocalPackage(
+        release,
+        _member_source(workspace, member),
+        _metadata(lowered),
+        _toml(default_groups) if default_groups is not None else None,
+    )
+
+
+def _member_source(workspace: Workspace, member: Member) -> Source:
+    """`editable`, `directory` or `virtual`, at the member's path relative to the root."""
+    relative = member.root.relative_to(workspace.root).as_posix() or "."
+    required = workspace.required_members.get(member.name)
+    if not member.is_package(require_build_system=not workspace.is_required_member(member.name)):
+        return Source("virtual", relative)
+    return Source("directory" if required is False else "editable", relative)
+
+
+def _metadata(lowered: LoweredMember) -> Metadata:
+    table = lowered.metadata()
+    return Metadata(
+        requires_dist=tuple(_lock_requirement(e) for e in table.get("requires-dist", ())),
+        provides_extras=tuple(table.get("provides-extras", ())),
+        requires_dev=tuple(
+            (group, tuple(_lock_requirement(e) for e in entries))
+            for group, entries in table.get("requires-dev", {}).items()
+        ),
+    )
+
+
+def _lock_requirement(entry: Mapping[str, Any]) -> LockRequirement:
+    """A `requires-dist`-style entry (as data) as the lock model holds it."""
+    return LockRequirement(
+        name=entry["name"],
+        extras=tuple(entry.get("extras", ())),
+        groups=tuple(entry.get("groups", ())),
+        marker=entry.get("marker"),
+        source=tuple(
+            (key, _toml(value))
+            for key, value in entry.items()
+            if key not in ("name", "extras", "groups", "marker")
+        ),
+    )
+
+
+def _toml(value: Any) -> TomlValue:
+    if isinstance(value, Mapping):
+        return InlineTable(tuple((key, _toml(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_toml(item) for item in value)
+    return value
+
+
+def _requirements(texts: Sequence[Any], setting: str) -> tuple[PepRequirement, ...]:
+    found = []
+    for text in texts:
+        try:
+            found.append(PepRequirement(str(text)))
+        except ValueError as error:
+            raise PuvError(f"Invalid `{setting}` entry `{text}`", causes=[str(error)]) from None
+    return tuple(found)
+
+
+def _manifest_requirement(requirement: PepRequirement) -> LockRequirement:
+    try:
+        dependency = parse_dependency(str(requirement))
+    except InvalidDependency as error:
+        raise PuvError(str(error)) from None
+    entry: dict[str, Any] = {"name": dependency.name}
+    if dependency.extras:
+        entry["extras"] = list(dependency.extras)
+    marker = dependency.marker.to_text()
+    if marker is not None:
+        entry["marker"] = marker
+    if dependency.specifier is not None:
+        entry["specifier"] = dependency.specifier
+    if dependency.url is not None:
+        entry["url"] = dependency.url
+    return _lock_requirement(entry)
+
+
+def lock_options(settings: Settings) -> Options:
+    """`[options]` as uv writes it: only the settings that differ from uv's defaults."""
+    exclude_newer = settings.exclude_newer
+    return Options(
+        resolution_mode=None if settings.resolution == "highest" else settings.resolution,
+        prerelease_mode=None if settings.prerelease == "if-necessary" else settings.prerelease,
+        fork_strategy=None
+        if settings.fork_strategy == "requires-python"
+        else settings.fork_strategy,
+        exclude_newer=exclude_newer_text(exclude_newer) if isinstance(exclude_newer, str) else None,
+    )

@@ -1,0 +1,156 @@
+"""The resolver's provider for a project: local source trees from their `pyproject.toml`, the rest
+from the indexes (an index of its own for packages pinned by `{ index = ... }` sources).
+
+Workspace members (and local directory sources) are releases with one version whose metadata
+is their lowered requirements. Their dependency groups travel as extras whose names cannot
+clash with the member's real extras (`GroupExtras`), so that the universal resolver forks and
+merges them exactly like extras; the lock builder maps them back to
+`[package.dev-dependencies]`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from puv.index.indexes import PackageFiles, PackageFinder
+from puv.resolver.provider import (
+    DistFile,
+    MetadataUnavailable,
+    MissingPackage,
+    PackageMetadata,
+    PackageVersion,
+)
+
+if TYPE_CHECKING:
+    from puv.index.client import HttpClient
+    from puv.index.indexes import IndexList
+    from puv.index.simple import DistFile as IndexFile
+    from puv.operations.resolver_provider import IndexProvider
+
+__all__ = ["GroupExtras", "LocalRelease", "ProjectProvider", "RecordingFinder"]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupExtras:
+    """The extra names that stand for one member's dependency groups: `prefix + group`, with a
+    prefix none of the member's real extras starts with."""
+
+    prefix: str
+
+    @classmethod
+    def for_extras(cls, extras: Sequence[str]) -> GroupExtras:
+        """A prefix that no name in `extras` starts with."""
+        prefix = "group-"
+        while any(extra.startswith(prefix) for extra in extras):
+            prefix = "x" + prefix
+        return cls(prefix)
+
+    def extra(self, group: str) -> str:
+        """The extra standing for `group`."""
+        return self.prefix + group
+
+    def group(self, extra: str | None) -> str | None:
+        """The group an extra stands for, or None for a real extra."""
+        if extra is None or not extra.startswith(self.prefix):
+            return None
+        return extra[len(self.prefix) :]
+
+
+@dataclass(frozen=True, slots=True)
+class LocalRelease:
+    """A source tree the resolver sees as a single release of `name`."""
+
+    name: str
+    version: Version
+    metadata: PackageMetadata
+    groups: GroupExtras
+
+
+class RecordingFinder(PackageFinder):
+    """A `PackageFinder` that remembers which index each version it listed came from."""
+
+    def __init__(self, client: HttpClient, indexes: IndexList) -> None:
+        super().__init__(client, indexes)
+        self._origin: dict[tuple[str, Version], str] = {}
+        self._origin_lock = threading.Lock()
+
+    def find(self, name: str, *, pinned: Any = None) -> PackageFiles:
+        """See `PackageFinder.find`; also records each version's index URL."""
+        found = super().find(name, pinned=pinned)
+        with self._origin_lock:
+            for entry in found.versions:
+                if entry.index is not None:
+                    self._origin.setdefault((found.name, entry.version), entry.index.url)
+        return found
+
+    def index_url(self, name: str, version: Version) -> str | None:
+        """The URL of the index `name==version` was found on (None: a find-links file)."""
+        with self._origin_lock:
+            return self._origin.get((canonicalize_name(name), version))
+
+
+class ProjectProvider:
+    """A `Provider`: `local` releases first, then the index pinned for the name, then the
+    configured indexes."""
+
+    def __init__(
+        self,
+        local: Mapping[str, LocalRelease],
+        registry: IndexProvider,
+        pinned: Mapping[str, IndexProvider],
+    ) -> None:
+        self.local = local
+        self.registry = registry
+        self.pinned = pinned
+
+    def _index_provider(self, name: str) -> IndexProvider:
+        return self.pinned.get(canonicalize_name(name), self.registry)
+
+    def versions(self, name: str) -> Sequence[PackageVersion] | MissingPackage:
+        """See `Provider.versions`."""
+        release = self.local.get(canonicalize_name(name))
+        if release is not None:
+            marker_file = DistFile(f"{release.name}-{release.version}.tar.gz")
+            return [PackageVersion(release.version, (marker_file,))]
+        return self._index_provider(name).versions(name)
+
+    def metadata(self, name: str, version: Version) -> PackageMetadata | MetadataUnavailable:
+        """See `Provider.metadata`."""
+        release = self.local.get(canonicalize_name(name))
+        if release is not None:
+            return release.metadata
+        return self._index_provider(name).metadata(name, version)
+
+    def prefetch(self, names: Sequence[str]) -> None:
+        """See `Provider.prefetch`."""
+        for name in names:
+            if canonicalize_name(name) not in self.local:
+                self._index_provider(name).prefetch([name])
+
+    def files(self, name: str, version: Version) -> tuple[IndexFile, ...]:
+        """The index files of a registry release the resolver was offered."""
+        return self._index_provider(name).files(name, version)
+
+    def index_url(self, name: str, version: Version) -> str | None:
+        """The index a registry release came from."""
+        finder = self._index_provider(name).finder
+        return finder.index_url(name, version) if isinstance(finder, RecordingFinder) else None
+
+
+def local_metadata(
+    requirements: Sequence[str], requires_python: str | None, extras: Sequence[str]
+) -> PackageMetadata:
+    """A local release's metadata from PEP 508 texts (extras' entries carry `extra == ...`)."""
+    return PackageMetadata(
+        tuple(Requirement(text) for text in requirements),
+        None if requires_python is None else SpecifierSet(requires_python),
+        tuple(extras),
+    )
