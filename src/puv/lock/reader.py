@@ -277,9 +277,10 @@ def _package_skeleton(raw: object, index: int) -> Package:
     try:
         table = _table(raw)
         name = _str(table, "name", required=True) or ""
+        version = _str(table, "version")
         if "source" not in table:
             _fail("missing field `source`")
-        package_id = PackageId(name, _str(table, "version"), _source(table["source"]))
+        package_id = PackageId(name, version, _source(table["source"]))
         default_groups = table.get("default-groups")
         return Package(
             id=package_id,
