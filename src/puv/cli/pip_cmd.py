@@ -1,4 +1,5 @@
-"""`puv pip ...`: the pip-compatible interface (freeze, list, show, check; sync, install, uninstall)."""
+"""`puv pip ...`: the pip-compatible interface (freeze, list, show, tree, check; compile, sync,
+install, uninstall)."""
 
 from __future__ import annotations
 
@@ -106,6 +107,8 @@ def register(sub: Any) -> None:
     add_global_options(show)
     show.set_defaults(_handler=run_show, _parser=show)
 
+    _register_tree(commands)
+
     check = _subcommand(
         commands,
         "check",
@@ -119,6 +122,59 @@ def register(sub: Any) -> None:
 
     pip_compile_cmd.register_into(commands)
     pip_install_cmd.register_into(commands)
+
+
+def _register_tree(commands: Any) -> None:
+    from puv.cli.pip_compile_cmd import KeyValuePairs, exclude_newer_package
+    from puv.cli.pip_install_cmd import _index_options
+
+    tree = _subcommand(
+        commands,
+        "tree",
+        "Display the dependency tree for an environment",
+        "tree [OPTIONS]",
+    )
+    tree.opt("--show-version-specifiers", action="store_true", default=False,
+             help="Show the version constraint(s) imposed on each package")  # fmt: skip
+    tree.opt("-d", "--depth", type=_depth, default=255, metavar="DEPTH",
+             help="Maximum display depth of the dependency tree [default: 255]")  # fmt: skip
+    tree.opt("--prune", action="append", default=[], metavar="PRUNE",
+             help="Prune the given package from the display of the dependency tree")  # fmt: skip
+    tree.opt("--package", action="append", default=[], metavar="PACKAGE",
+             help="Display only the specified packages")  # fmt: skip
+    tree.opt("--no-dedupe", action="store_true", default=False,
+             help="Do not de-duplicate repeated dependencies")  # fmt: skip
+    tree.opt("--invert", "--reverse", action="store_true", default=False,
+             help="Show the reverse dependencies for the given package")  # fmt: skip
+    tree.opt("--outdated", action="store_true", default=False,
+             help="Show the latest available version of each package in the tree")  # fmt: skip
+    tree.opt("--show-sizes", action="store_true", default=False,
+             help="Show compressed wheel sizes for packages in the tree")  # fmt: skip
+    tree.opt("--strict", dest="strict", action="store_const", const=True, default=False,
+             help="Validate the Python environment, to detect packages with missing dependencies "
+             "and other issues")  # fmt: skip
+    tree.opt("--no-strict", dest="strict", action="store_const", const=False, help="")
+    tree.opt("--cert", metavar="FILE", help="Path to a PEM-encoded CA certificate bundle")
+    _index_options(tree)
+    tree.opt("--exclude-newer", metavar="EXCLUDE_NEWER", env="UV_EXCLUDE_NEWER",
+             setting="exclude-newer", help="Limit candidate packages to those that were uploaded "
+             "prior to the given date [env: UV_EXCLUDE_NEWER=]")  # fmt: skip
+    tree.opt("--exclude-newer-package", action=KeyValuePairs, parse=exclude_newer_package,
+             metavar="EXCLUDE_NEWER_PACKAGE", setting="exclude-newer-package",
+             help="Limit candidate packages for specific packages to those that were uploaded "
+             "prior to the given date")  # fmt: skip
+    tree.opt("--disable-pip-version-check", action="store_true", default=False, help="")
+    _target_options(tree, "The Python interpreter for which packages should be listed.")
+    add_global_options(tree)
+    tree.set_defaults(_handler=run_tree, _parser=tree)
+
+
+def _depth(text: str) -> int:
+    """A `--depth` value: 0 to 255, as clap's `u8`."""
+    value = int(text)
+    if not 0 <= value <= 255:
+        raise ValueError(text)
+    return value
 
 
 def _target(args: argparse.Namespace, printer: Printer, *, mutable: bool) -> Any:
@@ -170,6 +226,41 @@ def run_show(args: argparse.Namespace, printer: Printer) -> int:
     if text:
         printer.result(text)
     return 0 if text else 1
+
+
+def run_tree(args: argparse.Namespace, printer: Printer) -> int:
+    """`puv pip tree`: the environment's dependency tree on stdout; `--strict` adds `pip check`'s
+    findings as warnings."""
+    from packaging.utils import canonicalize_name
+
+    from puv.core.errors import PuvError
+    from puv.operations.pip_tree import TreeOptions, pip_tree
+
+    if args.cert is not None:
+        raise PuvError(
+            "`--cert` is not supported by `puv pip tree` yet",
+            hint="Point `SSL_CERT_FILE` at the certificate bundle instead",
+        )
+    ctx, target = _target(args, printer, mutable=False)
+    options = TreeOptions(
+        depth=args.depth,
+        prune=frozenset(canonicalize_name(name) for name in args.prune),
+        packages=frozenset(canonicalize_name(name) for name in args.package),
+        no_dedupe=args.no_dedupe,
+        invert=args.invert,
+        show_version_specifiers=args.show_version_specifiers,
+    )
+    from puv.cli.pip_install_cmd import _index_arguments
+
+    report = pip_tree(
+        ctx, target, options, indexes=_index_arguments(args) if args.outdated else None
+    )
+    if report.lines:
+        printer.result("\n".join(report.lines))
+    if args.strict:
+        for problem in report.problems:
+            printer.warn(problem)
+    return 0
 
 
 def run_check(args: argparse.Namespace, printer: Printer) -> int:

@@ -1,20 +1,23 @@
 """`puv pip compile`: read the inputs, resolve them for one target environment, render the pins.
 
 Inputs are requirements files (`-r` style, with `-c` includes and index options), `pyproject.toml`
-(`[project] dependencies`, extras, `[dependency-groups]`) or `-` (stdin). The target is the found
-interpreter, changed by `--python-version` (markers and tags of that version) and
-`--python-platform` (markers and tags of that platform, as uv maps its target triples). Pins of an
-existing `--output-file` are kept as preferences unless `--upgrade` / `--upgrade-package`.
+(`[project] dependencies`, extras, `[dependency-groups]`) or `-` (stdin); `--excludes` files name
+packages to leave out of the resolution altogether, `-P name<2` upgrades within a constraint. The
+target is the found interpreter, changed by `--python-version` (markers and tags of that
+version) and `--python-platform` (markers and tags of that platform, as uv maps its target
+triples), or every environment from the target Python up (`--universal`). Pins of an existing
+`--output-file` (requirements.txt or pylock.toml) are kept as preferences unless `--upgrade` /
+`--upgrade-package`. The output is requirements.txt, or a pylock.toml (PEP 751) when asked with
+`--format` or an output file named `pylock*.toml`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,14 +27,28 @@ from packaging.version import InvalidVersion, Version
 
 from puv.core.errors import PuvError, PythonNotFound, UsageError
 from puv.core.paths import user_display
-from puv.operations.compile_output import OutputOptions, PinnedEntry, render
+from puv.core.version_ranges import release_only_trimmed
+from puv.lock.pylock import is_pylock_filename, render_pylock
+from puv.operations.compile_output import (
+    OutputOptions,
+    PinnedEntry,
+    ResolvedPin,
+    pylock_document,
+    render,
+    wrap,
+)
 from puv.operations.context import Context
+from puv.operations.exclude_newer import exclude_newer_cutoff
 from puv.operations.network import configured_indexes, http_client
+from puv.project.settings_schema import check_exclude_newer, normalize_name, package_name_error
 
 if TYPE_CHECKING:
+    from puv.cache.http_cache import Refresh
+    from puv.core.markers import Marker
     from puv.index.indexes import Index, IndexList
     from puv.operations.resolver_provider import IndexProvider, ProviderOptions
     from puv.project.pyproject import PyProject
+    from puv.project.requirements_txt import RequirementsFile
     from puv.python.interpreter import Interpreter
     from puv.resolver.provider import MetadataUnavailable, PackageMetadata, Provider
     from puv.resolver.report import NoSolutionError
@@ -44,14 +61,21 @@ STDIN = "-"
 class CompileRequest:
     """What the command line asks for beyond the merged `pip` settings.
 
-    `sources`, `constraints`, `overrides`: files as given (`-` is stdin); `command`: the header's
-    command line (None with `--no-header`); `indexes`: `--index` / `--default-index` values;
-    `read_stdin` reads `-`.
+    `sources`, `constraints`, `overrides`, `excludes`, `build_constraints`: files as given (`-`
+    is stdin); `command`: the header's command line (None with `--no-header`); `format`:
+    `requirements.txt`, `pylock.toml` or None (inferred from the output file); `indexes`:
+    `--index` / `--default-index` values; `refresh` / `refresh_packages`: revalidate cached
+    pages; `read_stdin` reads `-`.
     """
 
     sources: tuple[str, ...]
     constraints: tuple[str, ...] = ()
     overrides: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+    build_constraints: tuple[str, ...] = ()
+    format: str | None = None
+    refresh: bool = False
+    refresh_packages: tuple[str, ...] = ()
     command: str | None = None
     index: tuple[str, ...] = ()
     default_index: str | None = None
@@ -71,6 +95,29 @@ class CompileResult:
     warnings: tuple[str, ...] = ()
 
 
+REQUIREMENTS_TXT = "requirements.txt"
+PYLOCK_TOML = "pylock.toml"
+# The packages uv takes from the PyTorch index under `--torch-backend` (`TorchStrategy::applies_to`).
+TORCH_PACKAGES = frozenset(
+    {
+        "fbgemm-gpu", "fbgemm-gpu-genai", "pytorch-triton", "pytorch-triton-rocm",
+        "pytorch-triton-xpu", "torch", "torch-tensorrt", "torchao", "torcharrow", "torchaudio",
+        "torchcodec", "torchcsprng", "torchdistx", "torchrec", "torchserve", "torchtext",
+        "torchtune", "torchvision", "triton", "triton-rocm", "triton-xpu", "xformers",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """A resolution as the output needs it: requirements.txt entries, one pin per version, and
+    the warnings uv prints after its status line."""
+
+    entries: list[PinnedEntry]
+    pins: list[ResolvedPin]
+    warnings: tuple[str, ...]
+
+
 @dataclass(slots=True)
 class _Inputs:
     requirements: list[tuple[Requirement, str | None]] = dataclasses.field(default_factory=list)
@@ -83,6 +130,7 @@ class _Inputs:
     no_binary: list[str] = dataclasses.field(default_factory=list)
     only_binary: list[str] = dataclasses.field(default_factory=list)
     used_extras: set[str] = dataclasses.field(default_factory=set)
+    excludes: set[str] = dataclasses.field(default_factory=set)
     project: str | None = None
 
 
@@ -102,15 +150,22 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
             "`pyproject.toml` is not a supported output format for `puv pip compile` (only "
             "`requirements.txt`-style output is supported)"
         )
+    output_format = _output_format(request.format, output_file)
     if not request.sources and not pip.group:
         raise PuvError("No requirements files were provided")
+    if pip.emit_marker_expression and output_format == REQUIREMENTS_TXT:
+        raise PuvError("`--emit-marker-expression` is not supported by `puv pip compile` yet")
     inputs = _read_inputs(ctx, request, pip)
     indexes = _index_list(ctx, request, pip, inputs)
-    requirements = [requirement for requirement, _ in inputs.requirements]
+    requirements = [
+        requirement
+        for requirement, _ in inputs.requirements
+        if canonicalize_name(requirement.name) not in inputs.excludes
+    ]
     from puv.resolver.report import NoSolutionError
 
-    with _client(ctx, indexes) as client:
-        provider = _provider(ctx, client, indexes)
+    with _client(ctx, indexes, _refresh(request, pip)) as client:
+        provider = _provider(ctx, client, indexes, pip)
         # the pages of the direct requirements load while the interpreter is found
         provider.prefetch([canonicalize_name(r.name) for r in requirements])
         python_version = pip.python_version
@@ -121,40 +176,129 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
         target = _target(interpreter, python_version, pip.python_platform)
         started = time.perf_counter()
         provider.configure(_provider_options(client, indexes, target, pip))
-        options = _resolver_options(ctx, pip, inputs, interpreter, target, output_file, request)
+        options = _resolver_options(
+            ctx, pip, inputs, interpreter, target, output_file, output_format, request
+        )
         if pip.resolution in ("lowest", "lowest-direct"):
             _warn_unbounded_direct(ctx, requirements)
         source: Provider = _NoDependencies(provider) if pip.no_deps else provider
-        warnings: tuple[str, ...] = ()
-        if pip.universal:
-            try:
-                entries, pinned, requested = _universal(
-                    requirements, source, options, inputs, provider, pip
+        try:
+            if pip.universal:
+                requires_python = _universal_requires_python(python_version, interpreter)
+                outcome = _universal(
+                    requirements, source, options, inputs, provider, pip, requires_python
                 )
-            except NoSolutionError as error:
-                raise _with_exclude_newer_hints(error, provider, requirements) from None
-            warnings = () if pip.no_deps else _missing_extras(requested, provider)
-        else:
-            entries, pinned, warnings = _single(
-                requirements, source, options, inputs, provider, pip
-            )
+            else:
+                requires_python = f">={release_only_trimmed(target.version)}"
+                with_markers = pip.no_strip_markers or output_format == PYLOCK_TOML
+                outcome = _single(
+                    requirements, source, options, inputs, provider, pip, with_markers
+                )
+        except NoSolutionError as error:
+            raise _with_exclude_newer_hints(error, provider, requirements) from None
+        _refuse_torch_backend(pip.torch_backend, outcome.pins)
+        entries = outcome.entries
+        if pip.emit_index_annotation and output_format == REQUIREMENTS_TXT:
+            entries = _with_index_annotations(entries, outcome.pins, provider)
     elapsed = time.perf_counter() - started
     excluded = {canonicalize_name(name) for name in pip.no_emit_package}
-    output = render(
-        [entry for entry in entries if _name_of(entry) not in excluded],
-        OutputOptions(
-            command=request.command,
-            preamble=_preamble(indexes, pip, inputs),
-            annotate=not pip.no_annotate,
-            annotation_style=pip.annotation_style,
-            excluded=tuple(sorted(n for n in excluded if n in pinned)),
-        ),
+    pinned = {pin.name for pin in outcome.pins}
+    output_options = OutputOptions(
+        command=request.command,
+        preamble=_preamble(indexes, pip, inputs),
+        annotate=not pip.no_annotate,
+        annotation_style=pip.annotation_style,
+        index_annotation=pip.emit_index_annotation,
+        excluded=tuple(sorted(name for name in excluded if name in pinned)),
     )
+    warnings = outcome.warnings
+    if output_format == PYLOCK_TOML:
+        document = pylock_document(
+            [pin for pin in outcome.pins if pin.name not in excluded],
+            provider.files,
+            requires_python=requires_python,
+            tags=None if pip.universal else options.tags,
+            no_binary=options.no_binary,
+            no_build=options.no_build,
+        )
+        output = wrap(render_pylock(document), output_options)
+        warnings = (*_pylock_emit_warnings(pip), *warnings)
+    else:
+        kept = [entry for entry in entries if _name_of(entry) not in excluded]
+        output = render(kept, output_options)
     if output_file:
         from puv.cache.persist import write_atomic
 
         write_atomic(ctx.cwd / output_file, output.encode())
-    return CompileResult(output, len(pinned), elapsed, warnings)
+    return CompileResult(output, len(outcome.pins), elapsed, warnings)
+
+
+def _output_format(requested: str | None, output_file: str | None) -> str:
+    """`--format`, else inferred from the output file's extension as uv does (`.toml` means
+    pylock.toml); a pylock.toml output file must have a PEP 751 name."""
+    suffix = Path(output_file).suffix.lower() if output_file else ""
+    output_format = requested or (PYLOCK_TOML if suffix == ".toml" else REQUIREMENTS_TXT)
+    if output_format == PYLOCK_TOML and output_file:
+        name = Path(output_file).name
+        if not is_pylock_filename(name):
+            raise PuvError(
+                "Expected the output filename to be `pylock.toml` or `pylock.<name>.toml`, where "
+                f"`<name>` is non-empty and contains no dots; found `{name}`"
+            )
+    return output_format
+
+
+def _pylock_emit_warnings(pip: Any) -> tuple[str, ...]:
+    """uv's warnings for the `--emit-*` options a pylock.toml cannot carry."""
+    flags = (
+        (pip.emit_marker_expression, "--emit-marker-expression"),
+        (pip.emit_index_url, "--emit-index-url"),
+        (pip.emit_find_links, "--emit-find-links"),
+        (pip.emit_build_options, "--emit-build-options"),
+        (pip.emit_index_annotation, "--emit-index-annotation"),
+    )
+    return tuple(
+        f"The `{flag}` option is not supported for `pylock.toml` output" for on, flag in flags if on
+    )
+
+
+def _universal_requires_python(python_version: str | None, interpreter: Interpreter) -> str:
+    """`--universal` resolves from `--python-version` up, else from the interpreter's minor."""
+    if python_version is not None:
+        return f">={release_only_trimmed(_parse_python_version(python_version))}"
+    major, minor = interpreter.major_minor
+    return f">={major}.{minor}"
+
+
+def _refresh(request: CompileRequest, pip: Any) -> Refresh | None:
+    """`--refresh` / `--refresh-package`; `-U` and `-P` imply them, as in uv."""
+    from puv.cache.http_cache import Refresh
+
+    everything = request.refresh or pip.upgrade
+    packages = frozenset(
+        canonicalize_name(name)
+        for name in (
+            *request.refresh_packages,
+            *(Requirement(str(text)).name for text in pip.upgrade_package),
+        )
+    )
+    if not everything and not packages:
+        return None
+    return Refresh(time.time(), everything, packages)
+
+
+def _refuse_torch_backend(backend: str | None, pins: Sequence[ResolvedPin]) -> None:
+    """`--torch-backend` changes nothing for packages outside the PyTorch ecosystem; for those,
+    uv would use the PyTorch index, which puv cannot select yet."""
+    if backend is None:
+        return
+    found = sorted({pin.name for pin in pins if pin.name in TORCH_PACKAGES})
+    if found:
+        raise PuvError(
+            f"`--torch-backend {backend}` needs the PyTorch index for "
+            f"{', '.join(f'`{name}`' for name in found)}, which puv does not support yet",
+            hint="Add the PyTorch index with `--index` instead",
+        )
 
 
 def _name_of(entry: PinnedEntry) -> str:
@@ -164,6 +308,78 @@ def _name_of(entry: PinnedEntry) -> str:
 def _is_version(text: str) -> bool:
     parts = text.split(".")
     return 1 <= len(parts) <= 3 and all(part.isdigit() for part in parts)
+
+
+# ----------------------------------------------------------------------------- option values
+# (parsed as uv's command line parses them, with clap's errors)
+
+
+def _invalid(option: str, value: str, reason: str) -> UsageError:
+    """clap's error for a value its parser refused."""
+    return UsageError(
+        f"invalid value '{value}' for '{option}': {reason}\n\nFor more information, try '--help'."
+    )
+
+
+def parse_prerelease_package(text: str) -> tuple[str, str]:
+    """`--prerelease-package PACKAGE=MODE`."""
+    from puv.resolver.candidates import PRERELEASE_MODES
+
+    option = "--prerelease-package <PRERELEASE_PACKAGE>"
+    name, sep, mode = text.partition("=")
+    if not sep:
+        raise _invalid(
+            option, text, f"Invalid `prerelease-package` value `{text}`: expected format "
+            "`PACKAGE=MODE`"
+        )  # fmt: skip
+    if mode not in (*PRERELEASE_MODES, "if-necessary-or-explicit"):
+        raise _invalid(
+            option, text, "Invalid `prerelease-package` mode: expected one of `disallow`, "
+            "`allow`, `if-necessary`, `explicit`, or `if-necessary-or-explicit`, found "
+            f"`{mode}`"
+        )  # fmt: skip
+    return _package_name(option, text, name, "Invalid `prerelease-package` package name"), mode
+
+
+def parse_exclude_newer_package(text: str) -> tuple[str, str | bool]:
+    """`--exclude-newer-package PACKAGE=DATE` or `PACKAGE=false`."""
+    option = "--exclude-newer-package <EXCLUDE_NEWER_PACKAGE>"
+    name, sep, value = text.partition("=")
+    if not sep:
+        raise _invalid(
+            option, text, f"Invalid `exclude-newer-package` value `{text}`: expected format "
+            "`PACKAGE=DATE` or `PACKAGE=false`"
+        )  # fmt: skip
+    package = _package_name(option, text, name, "Invalid `exclude-newer-package` package name")
+    if value == "false":
+        return package, False
+    problem = check_exclude_newer(value)
+    if problem is not None:
+        raise _invalid(option, text, f"Invalid `exclude-newer-package` value `{value}`: {problem}")
+    return package, value
+
+
+def parse_config_setting_package(text: str) -> tuple[str, tuple[str, str]]:
+    """`--config-settings-package PACKAGE:KEY=VALUE`."""
+    option = "--config-settings-package <CONFIG_SETTINGS_PACKAGE>"
+    name, sep, setting = text.partition(":")
+    if not sep:
+        raise _invalid(
+            option, text, f"Invalid config setting: {text} (expected `PACKAGE:KEY=VALUE`)"
+        )
+    key, sep, value = setting.partition("=")
+    if not sep:
+        raise _invalid(option, text, f"Invalid config setting: {setting} (expected `KEY=VALUE`)")
+    return _package_name(option, text, name, "Invalid package name"), (key, value)
+
+
+def _package_name(option: str, text: str, name: str, context: str) -> str:
+    """`name` normalized, or clap's error naming the option and what was wrong with it."""
+    problem = package_name_error(name)
+    if problem is not None:
+        separator = ":" if context == "Invalid package name" else f" `{name}`:"
+        raise _invalid(option, text, f"{context}{separator} {problem}")
+    return normalize_name(name)
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -191,12 +407,30 @@ def _read_inputs(ctx: Context, request: CompileRequest, pip: Any) -> _Inputs:
         _read_requirements_file(ctx, request, source, inputs, "constraints")
     for source in request.overrides:
         _read_requirements_file(ctx, request, source, inputs, "overrides")
+    for source in request.excludes:
+        inputs.excludes.update(_names_in(ctx, request, source))
+    for source in request.build_constraints:
+        _names_in(ctx, request, source)  # checked; puv builds nothing while compiling
+    for text in pip.upgrade_package:  # `-P name<2`: upgrade, within this constraint
+        requirement = _requirement(str(text), "--upgrade-package")
+        if requirement.specifier or requirement.url:
+            inputs.constraints.append((requirement, None))
     return inputs
 
 
-def _read_requirements_file(
-    ctx: Context, request: CompileRequest, source: str, inputs: _Inputs, kind: str
-) -> None:
+def _names_in(ctx: Context, request: CompileRequest, source: str) -> set[str]:
+    """The package names of a requirements-style file (`--excludes`, `--build-constraints`)."""
+    names: set[str] = set()
+    for line in _parse_requirements_file(ctx, request, source).requirements:
+        if not line.is_unnamed:
+            names.add(canonicalize_name(_requirement(line.text, source).name))
+    return names
+
+
+def _parse_requirements_file(
+    ctx: Context, request: CompileRequest, source: str
+) -> RequirementsFile:
+    """A requirements file as given on the command line (`-` reads stdin)."""
     import os
     import tempfile
 
@@ -206,12 +440,18 @@ def _read_requirements_file(
         with tempfile.TemporaryDirectory() as directory:
             path = Path(directory, "stdin.txt")
             path.write_text(request.read_stdin(), encoding="utf-8")
-            parsed = read_requirements(path, environ=os.environ, display=STDIN)
-    else:
-        path = ctx.cwd / source
-        if not path.is_file():
-            raise PuvError(f"File not found: `{source}`")
-        parsed = read_requirements(path, environ=os.environ, display=source)
+            return read_requirements(path, environ=os.environ, display=STDIN)
+    path = ctx.cwd / source
+    if not path.is_file():
+        raise PuvError(f"File not found: {source}")
+    return read_requirements(path, environ=os.environ, display=source)
+
+
+def _read_requirements_file(
+    ctx: Context, request: CompileRequest, source: str, inputs: _Inputs, kind: str
+) -> None:
+    parsed = _parse_requirements_file(ctx, request, source)
+    path = ctx.cwd / source
     prefix = {"requirements": "-r", "constraints": "-c", "overrides": "--override"}[kind]
     target = {
         "requirements": inputs.requirements,
@@ -283,7 +523,7 @@ def _load_pyproject(ctx: Context, source: str) -> PyProject:
 
     path = ctx.cwd / source
     if not path.is_file():
-        raise PuvError(f"File not found: `{source}`")
+        raise PuvError(f"File not found: {source}")
     return read_pyproject(path)
 
 
@@ -512,22 +752,90 @@ def _preamble(indexes: IndexList, pip: Any, inputs: _Inputs) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def _client(ctx: Context, indexes: IndexList) -> Any:
+def _client(ctx: Context, indexes: IndexList, refresh: Refresh | None) -> Any:
     # HTTP/1.1: httpcore's HTTP/2 connection is not safe under the client's thread pool
     # (hpack's shared table: "deque mutated during iteration", encode/httpx#3566).
-    return http_client(ctx, indexes, http2=False)
+    return http_client(ctx, indexes, http2=False, refresh=refresh)
 
 
-def _provider(ctx: Context, client: Any, indexes: IndexList) -> IndexProvider:
+def _provider(ctx: Context, client: Any, indexes: IndexList, pip: Any) -> Any:
+    """The index provider; with `--exclude-newer-package`, one per distinct cutoff behind a
+    router that serves each package from its own."""
     from puv.index.indexes import PackageFinder
     from puv.operations.resolver_provider import IndexProvider
 
-    return IndexProvider(
-        client,
-        PackageFinder(client, indexes),
-        ctx.cache.bucket("metadata"),
-        ctx.cache.bucket("sdists"),
-    )
+    finder = PackageFinder(client, indexes)
+
+    def provider() -> IndexProvider:
+        return IndexProvider(
+            client, finder, ctx.cache.bucket("metadata"), ctx.cache.bucket("sdists")
+        )
+
+    if not pip.exclude_newer_package:
+        return provider()
+    cutoffs: dict[str, float | None] = {
+        canonicalize_name(name): exclude_newer_cutoff(value) if isinstance(value, str) else None
+        for name, value in pip.exclude_newer_package.items()
+    }
+    return _PackageCutoffs(provider(), cutoffs, {cutoff: provider() for cutoff in cutoffs.values()})
+
+
+class _PackageCutoffs:
+    """`--exclude-newer-package`: each package named there is served by a provider configured
+    with its own upload-time cutoff (None for `false`), every other one by `default`."""
+
+    def __init__(
+        self,
+        default: IndexProvider,
+        cutoffs: Mapping[str, float | None],
+        by_cutoff: Mapping[float | None, IndexProvider],
+    ) -> None:
+        self.default = default
+        self.cutoffs = cutoffs
+        self.by_cutoff = by_cutoff
+
+    def _for(self, name: str) -> IndexProvider:
+        normalized = canonicalize_name(name)
+        if normalized not in self.cutoffs:
+            return self.default
+        return self.by_cutoff[self.cutoffs[normalized]]
+
+    @property
+    def options(self) -> ProviderOptions:
+        """The options of the default provider (the global cutoff)."""
+        return self.default.options
+
+    @property
+    def finder(self) -> Any:
+        """The package finder all the providers share."""
+        return self.default.finder
+
+    def configure(self, options: ProviderOptions) -> None:
+        """Configure every provider, each with its cutoff."""
+        self.default.configure(options)
+        for cutoff, provider in self.by_cutoff.items():
+            provider.configure(dataclasses.replace(options, exclude_newer=cutoff))
+
+    def versions(self, name: str) -> Any:
+        """See `Provider.versions`."""
+        return self._for(name).versions(name)
+
+    def metadata(self, name: str, version: Version) -> PackageMetadata | MetadataUnavailable:
+        """See `Provider.metadata`."""
+        return self._for(name).metadata(name, version)
+
+    def prefetch(self, names: Sequence[str]) -> None:
+        """See `Provider.prefetch`."""
+        for name in names:
+            self._for(name).prefetch([name])
+
+    def files(self, name: str, version: Version) -> tuple[Any, ...]:
+        """See `IndexProvider.files`."""
+        return self._for(name).files(name, version)
+
+    def date_excluded(self, name: str) -> list[tuple[Version, str]]:
+        """See `IndexProvider.date_excluded`."""
+        return self._for(name).date_excluded(name)
 
 
 def _provider_options(
@@ -557,28 +865,35 @@ def _resolver_options(
     interpreter: Interpreter,
     target: _Target,
     output_file: str | None,
+    output_format: str,
     request: CompileRequest,
 ) -> ResolverOptions:
     from puv.resolver.candidates import PythonTarget, TargetTags
     from puv.resolver.resolve import ResolverOptions
 
-    prerelease = pip.prerelease
-    if prerelease == "if-necessary-or-explicit":
-        prerelease = "if-necessary"
     return ResolverOptions(
         python=PythonTarget(target.version, Version(interpreter.version), "python-version"),
         environment=target.markers,
         tags=TargetTags.from_tags(target.tags),
         resolution=pip.resolution,
-        prerelease=prerelease,
-        prerelease_packages={canonicalize_name(k): v for k, v in pip.prerelease_package.items()},
+        prerelease=_prerelease_mode(pip.prerelease),
+        prerelease_packages={
+            canonicalize_name(name): _prerelease_mode(mode)
+            for name, mode in pip.prerelease_package.items()
+        },
         no_build=request.no_build or _switch([*pip.only_binary, *inputs.only_binary]),
         no_binary=_switch([*pip.no_binary, *inputs.no_binary]),
         constraints=tuple(r for r, _ in inputs.constraints),
         overrides=tuple(r for r, _ in inputs.overrides),
-        preferences=_preferences(ctx, output_file, pip),
+        excludes=frozenset(inputs.excludes),
+        preferences=_preferences(ctx, output_file, output_format, pip),
         project=inputs.project,
     )
+
+
+def _prerelease_mode(mode: str) -> str:
+    """uv's deprecated `if-necessary-or-explicit` is `if-necessary`."""
+    return "if-necessary" if mode == "if-necessary-or-explicit" else mode
 
 
 def _switch(values: Iterable[Any]) -> bool | frozenset[str]:
@@ -588,33 +903,66 @@ def _switch(values: Iterable[Any]) -> bool | frozenset[str]:
     return frozenset(canonicalize_name(name) for name in names if name != ":none:")
 
 
-def _preferences(ctx: Context, output_file: str | None, pip: Any) -> dict[str, list[Version]]:
+def _preferences(
+    ctx: Context, output_file: str | None, output_format: str, pip: Any
+) -> dict[str, list[Version]]:
     """The pins of an existing output file, minus what `--upgrade(-package)` releases."""
-    import os
-
-    from puv.project.requirements_txt import read_requirements
-
     if not output_file or pip.upgrade:
         return {}
     path = ctx.cwd / output_file
     if not path.is_file():
         return {}
     upgraded = {canonicalize_name(Requirement(str(r)).name) for r in pip.upgrade_package}
+    if output_format == PYLOCK_TOML:
+        pins = _pylock_pins(path, output_file)
+    else:
+        pins = _requirements_pins(path, output_file)
     preferences: dict[str, list[Version]] = {}
-    for line in read_requirements(path, environ=os.environ, display=output_file).requirements:
+    for name, version in pins:
+        if name not in upgraded:
+            preferences.setdefault(name, []).append(version)
+    return preferences
+
+
+def _requirements_pins(path: Path, shown: str) -> list[tuple[str, Version]]:
+    """(name, version) of each `name==version` line of a requirements file."""
+    import os
+
+    from puv.project.requirements_txt import read_requirements
+
+    pins: list[tuple[str, Version]] = []
+    for line in read_requirements(path, environ=os.environ, display=shown).requirements:
         try:
             requirement = Requirement(line.text)
         except InvalidRequirement:
             continue
-        name = canonicalize_name(requirement.name)
         pinned = [spec for spec in requirement.specifier if spec.operator == "=="]
-        if name in upgraded or len(pinned) != 1:
+        if len(pinned) != 1:
             continue
         try:
-            preferences[name] = [Version(pinned[0].version)]
+            pins.append((canonicalize_name(requirement.name), Version(pinned[0].version)))
         except InvalidVersion:
             continue
-    return preferences
+    return pins
+
+
+def _pylock_pins(path: Path, shown: str) -> list[tuple[str, Version]]:
+    """(name, version) of each `[[packages]]` entry of an existing pylock.toml."""
+    from puv.project.toml_read import read_toml
+
+    document = read_toml(path, shown).data
+    pins: list[tuple[str, Version]] = []
+    for package in document.get("packages") or ():
+        if not isinstance(package, dict):
+            continue
+        name, version = package.get("name"), package.get("version")
+        if not isinstance(name, str) or not isinstance(version, str):
+            continue
+        try:
+            pins.append((canonicalize_name(name), Version(version)))
+        except InvalidVersion:
+            continue
+    return pins
 
 
 class _NoDependencies:
@@ -641,15 +989,15 @@ class _NoDependencies:
 def _with_exclude_newer_hints(
     error: NoSolutionError, provider: Any, requirements: Sequence[Requirement]
 ) -> NoSolutionError:
-    """uv's hint for a package that `--exclude-newer` emptied: its newest usable version."""
+    """uv's hint for a package that `--exclude-newer` (or its `--exclude-newer-package` cutoff)
+    emptied: its newest usable version."""
     from puv.resolver.report import NoSolutionError
 
-    cutoff = provider.options.exclude_newer
-    if cutoff is None:
-        return error
-    shown_cutoff = datetime.fromtimestamp(cutoff, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     hints = list(error.hints)
     for name in sorted(error.packages()):
+        cutoff, per_package = _cutoff_of(provider, name)
+        if cutoff is None:
+            continue
         excluded = provider.date_excluded(name)
         wanted = [r.specifier for r in requirements if canonicalize_name(r.name) == name]
         matching = [
@@ -660,39 +1008,40 @@ def _with_exclude_newer_hints(
         if not matching:
             continue
         version, uploaded = max(matching)
+        setting = "exclude-newer-package" if per_package else "exclude-newer"
+        advice = (
+            "Consider removing the setting or updating it to a later date."
+            if per_package
+            else "Consider using `exclude-newer-package` to override the cutoff for this package."
+        )
+        shown_cutoff = datetime.fromtimestamp(cutoff, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         hints.append(
-            f"`{name}` was filtered by `exclude-newer` to only include packages uploaded before "
+            f"`{name}` was filtered by `{setting}` to only include packages uploaded before "
             f"{shown_cutoff}. The latest version satisfying the requirement is v{version}, "
-            f"published at {_second_precision(uploaded)}. Consider using "
-            "`exclude-newer-package` to override the cutoff for this package."
+            f"published at {_millisecond_precision(uploaded)}. {advice}"
         )
     if len(hints) == len(error.hints):
         return error
     return NoSolutionError(error.report, hints, error.tree)
 
 
-def _second_precision(timestamp: str) -> str:
-    """`2025-01-01T00:00:00.000000Z` -> `2025-01-01T00:00:00Z`."""
+def _cutoff_of(provider: Any, name: str) -> tuple[float | None, bool]:
+    """The upload-time cutoff for `name`, and whether `--exclude-newer-package` set it."""
+    if isinstance(provider, _PackageCutoffs) and name in provider.cutoffs:
+        return provider.cutoffs[name], True
+    cutoff: float | None = provider.options.exclude_newer
+    return cutoff, False
+
+
+def _millisecond_precision(timestamp: str) -> str:
+    """An upload time as uv prints it: to the millisecond, trailing zeros dropped
+    (`2025-01-01T00:00:00.000000Z` -> `2025-01-01T00:00:00Z`, `...45.123456Z` -> `...45.123Z`)."""
     try:
-        moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00")).astimezone(UTC)
     except ValueError:
         return timestamp
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def exclude_newer_cutoff(value: str) -> float:
-    """`--exclude-newer` as a POSIX timestamp: an RFC 3339 timestamp, or a date, which uv
-    reads as the end of that day in UTC."""
-    from puv.operations.wheel_select import parse_exclude_newer
-
-    text = value.strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        try:
-            day = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
-        except ValueError:
-            return parse_exclude_newer(value)
-        return (day + timedelta(days=1)).timestamp()
-    return parse_exclude_newer(value)
+    fraction = f"{moment.microsecond // 1000:03d}".rstrip("0")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{fraction}" if fraction else "") + "Z"
 
 
 def _single(
@@ -700,33 +1049,38 @@ def _single(
     source: Provider,
     options: ResolverOptions,
     inputs: _Inputs,
-    provider: IndexProvider,
+    provider: Any,
     pip: Any,
-) -> tuple[list[PinnedEntry], list[str], tuple[str, ...]]:
-    """Resolve for the one target environment: the entries, the pinned names and the warnings
-    uv prints after its status line."""
-    from puv.resolver.report import NoSolutionError
+    with_markers: bool,
+) -> _Outcome:
+    """Resolve for the one target environment: the entries, the pins (with where each is used
+    when `with_markers`) and the warnings uv prints after its status line."""
     from puv.resolver.resolve import resolve
 
-    try:
-        resolution = resolve(requirements, source, options)
-    except NoSolutionError as error:
-        raise _with_exclude_newer_hints(error, provider, requirements) from None
-    entries = _entries(resolution, inputs, provider, pip)
-    pinned = [package.name for package in resolution.packages]
+    resolution = resolve(requirements, source, options)
+    markers = _reachability(resolution, requirements, source) if with_markers else {}
+    shown_markers = {}
+    if pip.no_strip_markers:
+        python = f">={release_only_trimmed(options.python.target)}"
+        shown_markers = {name: marker.simplify_python(python) for name, marker in markers.items()}
+    entries = _entries(resolution, inputs, provider, pip, shown_markers)
+    pins = [
+        ResolvedPin(package.name, package.version, markers.get(package.name))
+        for package in resolution.packages
+    ]
     if pip.no_deps:
-        return entries, pinned, ()
-    pins = resolution.pins()
+        return _Outcome(entries, pins, ())
+    versions = resolution.pins()
     wanted = [(edge.target, edge.target_extra) for edge in resolution.edges if edge.target_extra]
     requested = [
-        (name, pins[name], extra)
+        (name, versions[name], extra)
         for name, extra in [*wanted, *_root_extras(inputs)]
-        if name in pins
+        if name in versions
     ]
     warnings = _missing_extras(requested, provider)
     if pip.resolution == "lowest":
         warnings += _unbounded_transitive(resolution, inputs, provider)
-    return entries, pinned, warnings
+    return _Outcome(entries, pins, warnings)
 
 
 # ----------------------------------------------------------------------------- universal
@@ -734,25 +1088,24 @@ def _single(
 
 def _universal(
     requirements: Sequence[Requirement],
-    provider: Provider,
+    source: Provider,
     options: ResolverOptions,
     inputs: _Inputs,
-    files: Any,
+    provider: Any,
     pip: Any,
-) -> tuple[list[PinnedEntry], list[str], list[tuple[str, Version, str]]]:
-    """`--universal`: one resolution for every environment from the target Python up, each
-    pin with the marker where it applies. Returns the entries, the pinned names (one per
-    version) and the extras asked of each version."""
+    requires_python: str,
+) -> _Outcome:
+    """`--universal`: one resolution for every environment `requires_python` allows, each pin
+    with the marker where it applies (one pin per version)."""
     from puv.resolver.universal import UniversalOptions, resolve_universal
 
-    target = options.python.target
     universal = UniversalOptions(
-        requires_python=f">={target.release[0]}.{target.release[1]}",
+        requires_python=requires_python,
         fork_strategy=pip.fork_strategy,
         resolver=dataclasses.replace(options, tags=None, environment={}),
         current_environment=None,
     )
-    resolution = resolve_universal(requirements, provider, universal)
+    resolution = resolve_universal(requirements, source, universal)
     sources = _sources(inputs)
     entries = []
     for package, line in zip(resolution.packages, resolution.compile_lines(), strict=True):
@@ -769,11 +1122,17 @@ def _universal(
         entries.append(
             PinnedEntry(
                 line,
-                _hashes(files, package.name, package.version) if pip.generate_hashes else (),
+                _hashes(provider, package.name, package.version) if pip.generate_hashes else (),
                 tuple(sources.get(package.name, ())),
                 tuple(dependents),
             )
         )
+    pins = [
+        ResolvedPin(package.name, package.version, package.marker)
+        for package in resolution.packages
+    ]
+    if pip.no_deps:
+        return _Outcome(entries, pins, ())
     requested = [
         (edge.target, edge.target_version, edge.target_extra)
         for edge in resolution.edges
@@ -786,7 +1145,7 @@ def _universal(
         for name, extra in root
         if name == package.name
     ]
-    return entries, [package.name for package in resolution.packages], requested
+    return _Outcome(entries, pins, _missing_extras(requested, provider))
 
 
 # ----------------------------------------------------------------------------- output
@@ -893,7 +1252,82 @@ def _hashes(provider: Any, name: str, version: Version) -> tuple[str, ...]:
     )
 
 
-def _entries(resolution: Resolution, inputs: _Inputs, provider: Any, pip: Any) -> list[PinnedEntry]:
+def _with_index_annotations(
+    entries: Sequence[PinnedEntry], pins: Sequence[ResolvedPin], provider: Any
+) -> list[PinnedEntry]:
+    """Each entry with the URL (credentials removed) of the index its version came from, for
+    `--emit-index-annotation`; `entries` and `pins` are in the same order."""
+    from puv.index.auth import split_credentials
+
+    found = provider.finder.find_many(pin.name for pin in pins)
+    annotated = []
+    for entry, pin in zip(entries, pins, strict=True):
+        index = next(
+            (
+                files.index
+                for files in found[pin.name].versions
+                if files.version == pin.version and files.index is not None
+            ),
+            None,
+        )
+        url = None if index is None else split_credentials(index.url)[0]
+        annotated.append(dataclasses.replace(entry, index=url))
+    return annotated
+
+
+def _reachability(
+    resolution: Resolution, requirements: Sequence[Requirement], provider: Provider
+) -> dict[str, Marker]:
+    """Where each pinned package is used (uv's reachability marker, not simplified): the union,
+    over its paths from the requirements, of the markers of the requirements along the path."""
+    from puv.core.markers import Marker
+    from puv.resolver.provider import PackageMetadata
+
+    pins = resolution.pins()
+    edges: dict[tuple[str | None, str], Marker] = {}
+    for edge in resolution.edges:
+        if edge.source is None:
+            declared: Sequence[Requirement] = requirements
+            extras: tuple[str, ...] = ()
+        else:
+            metadata = provider.metadata(edge.source, pins[edge.source])
+            if not isinstance(metadata, PackageMetadata):
+                continue
+            declared, extras = metadata.requires_dist, metadata.provides_extras
+        active = [edge.source_extra] if edge.source_extra else []
+        inactive = [extra for extra in extras if extra != edge.source_extra]
+        marker = edges.get((edge.source, edge.target), Marker.FALSE)
+        for requirement in declared:
+            if canonicalize_name(requirement.name) != edge.target:
+                continue
+            declared_marker = (
+                Marker.parse(str(requirement.marker)) if requirement.marker else Marker.TRUE
+            )
+            applies = declared_marker.simplify_extras(active).simplify_not_extras(inactive)
+            marker = marker | applies.without_extras()
+        edges[(edge.source, edge.target)] = marker
+    reach = {name: Marker.FALSE for name in pins}
+    changed = True
+    while changed:
+        changed = False
+        for (source, target), marker in edges.items():
+            base = Marker.TRUE if source is None else reach.get(source, Marker.FALSE)
+            widened = reach[target] | (base & marker)
+            if widened != reach[target]:
+                reach[target] = widened
+                changed = True
+    return reach
+
+
+def _entries(
+    resolution: Resolution,
+    inputs: _Inputs,
+    provider: Any,
+    pip: Any,
+    markers: Mapping[str, Marker],
+) -> list[PinnedEntry]:
+    """requirements.txt entries of a single-environment resolution; `markers` are written after
+    the pins (`--no-strip-markers`)."""
     sources = _sources(inputs)
     extras: dict[str, set[str]] = {}
     for requirement, _ in inputs.requirements:
@@ -910,9 +1344,11 @@ def _entries(resolution: Resolution, inputs: _Inputs, provider: Any, pip: Any) -
             shown += "[" + ",".join(sorted(extras[package.name])) + "]"
         hashes = _hashes(provider, package.name, package.version) if pip.generate_hashes else ()
         dependents = tuple(name for name in resolution.dependents(package.name) if name)
+        marker = markers[package.name].to_text() if package.name in markers else None
+        line = f"{shown}=={package.version}"
         entries.append(
             PinnedEntry(
-                f"{shown}=={package.version}",
+                line if marker is None else f"{line} ; {marker}",
                 hashes,
                 tuple(sources.get(package.name, ())),
                 dependents,
