@@ -26,14 +26,16 @@ from puv.lock.from_resolution import LockEdge, build_lock
 from puv.lock.model import Lock, Package, PackageId, Sdist, Source, Wheel
 from puv.lock.wheels import keeps_wheel
 from puv.operations.context import Context
-from puv.operations.lock_freshness import stale_reason
+from puv.operations.lock_freshness import has_mutable_sources, stale_reason
 from puv.operations.lock_inputs import LockInputs, read_lock_inputs
 from puv.operations.pip_report import since
 from puv.project.workspace import Workspace, discover_workspace
 
 if TYPE_CHECKING:
     from puv.cache.http_cache import Refresh
+    from puv.index.client import HttpClient
     from puv.index.simple import DistFile as IndexFile
+    from puv.operations.lock_sources import GitPins, SourcedPackage, SourceLocker
     from puv.operations.project_provider import ProjectProvider
     from puv.python.interpreter import Interpreter
     from puv.resolver.universal import UniversalPackage, UniversalResolution
@@ -122,7 +124,12 @@ def lock_project(
     if existing is None and request.check:
         raise _missing_lock("--locked")
     if existing is not None and not upgrading:
-        reason = stale_reason(existing, inputs, workspace)
+        reason = stale_reason(
+            existing,
+            inputs,
+            workspace,
+            _source_checker(ctx, existing, inputs, interpreter, request),
+        )
         if reason is None:
             _resolved_line(ctx, len(existing.packages), started)
             if request.dry_run:
@@ -135,7 +142,8 @@ def lock_project(
         if not reason.keep_versions:
             existing_preferred = None
     preferences = _preferences(existing_preferred, request)
-    lock, warnings = resolve_lock(ctx, inputs, interpreter, preferences, request)
+    pins = _git_pins(existing_preferred, request)
+    lock, warnings = resolve_lock(ctx, inputs, interpreter, preferences, request, pins)
     _resolved_line(ctx, len(lock.packages), started)
     for warning in warnings:
         ctx.printer.warn(warning)
@@ -158,6 +166,23 @@ def lock_project(
 
         write_atomic(path, render_lock(lock).encode("utf-8"))
     return LockResult(lock, workspace, path, resolved=True, written=written)
+
+
+def _source_checker(
+    ctx: Context, lock: Lock, inputs: LockInputs, interpreter: Interpreter, request: LockRequest
+) -> SourceLocker | None:
+    """What re-reads the lock's mutable direct sources (None when it has none)."""
+    if not has_mutable_sources(lock, inputs):
+        return None
+    from puv.operations.lock_resolve import project_indexes
+    from puv.operations.lock_sources import SourceLocker
+    from puv.operations.network import http_client
+
+    def client() -> HttpClient:
+        indexes = project_indexes(ctx, request.indexes, request.default_index)
+        return http_client(ctx, indexes, http2=False)
+
+    return SourceLocker(ctx, interpreter, inputs.root, inputs.lowering, client=client)
 
 
 def _missing_lock(flag: str) -> PuvError:
@@ -186,7 +211,7 @@ def _preferences(existing: Lock | None, request: LockRequest) -> dict[str, list[
     """The locked versions to keep where they still fit (all of them, minus the upgraded)."""
     if existing is None or request.upgrade:
         return {}
-    upgraded = {canonicalize_name(name.split("==")[0]) for name in request.upgrade_packages}
+    upgraded = _upgraded(request)
     preferences: dict[str, list[Version]] = {}
     for package in existing.packages:
         if package.version is None or package.name in upgraded:
@@ -195,6 +220,20 @@ def _preferences(existing: Lock | None, request: LockRequest) -> dict[str, list[
             continue
         preferences.setdefault(package.name, []).append(Version(package.version))
     return preferences
+
+
+def _git_pins(existing: Lock | None, request: LockRequest) -> GitPins:
+    """The Git commits to keep (all of the lock's, minus the upgraded packages')."""
+    from puv.operations.lock_sources import git_pins
+
+    if existing is None or request.upgrade:
+        return {}
+    return git_pins(existing, _upgraded(request))
+
+
+def _upgraded(request: LockRequest) -> set[str]:
+    """The names `-P`/`--upgrade-package` upgrade."""
+    return {canonicalize_name(name.split("==")[0]) for name in request.upgrade_packages}
 
 
 def change_lines(old: Lock, new: Lock, *, dry_run: bool = False) -> list[str]:
@@ -217,15 +256,33 @@ def change_lines(old: Lock, new: Lock, *, dry_run: bool = False) -> list[str]:
 
 
 def _versions(lock: Lock) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
+    """Each name's versions as uv's change lines show them (`v1.0`, `v0.9 (8d968547)` for a
+    Git commit, `(dynamic)`), in uv's order (dynamic first, then by version and commit)."""
+    found: dict[str, set[tuple[Version | None, str | None]]] = {}
     for package in lock.packages:
-        if package.version is not None:
-            found.setdefault(package.name, []).append(package.version)
-    return found
+        version = None if package.version is None else Version(package.version)
+        sha = None
+        if package.source.kind == "git":
+            sha = package.source.location.rpartition("#")[2][:8] or None
+        found.setdefault(package.name, set()).add((version, sha))
+    return {
+        name: [_shown_version(version, sha) for version, sha in sorted(entries, key=_event_order)]
+        for name, entries in found.items()
+    }
+
+
+def _event_order(entry: tuple[Version | None, str | None]) -> tuple[bool, Version, bool, str]:
+    version, sha = entry
+    return (version is not None, version or Version("0"), sha is not None, sha or "")
+
+
+def _shown_version(version: Version | None, sha: str | None) -> str:
+    shown = "(dynamic)" if version is None else f"v{version}"
+    return shown if sha is None else f"{shown} ({sha})"
 
 
 def _shown(versions: Sequence[str]) -> str:
-    return ", ".join(f"v{version}" for version in versions)
+    return ", ".join(versions)
 
 
 # resolution --------------------------------------------------------------------------------------
@@ -237,21 +294,31 @@ def resolve_lock(
     interpreter: Interpreter,
     preferences: Mapping[str, list[Version]],
     request: LockRequest,
+    pins: GitPins | None = None,
 ) -> tuple[Lock, list[str]]:
     """Resolve the workspace for every environment: the lock uv would write, and uv's
-    warnings about the resolution."""
+    warnings about the resolution (`pins`: Git commits to keep)."""
     from puv.operations.lock_resolve import project_indexes, resolve_workspace
 
     indexes = project_indexes(ctx, request.indexes, request.default_index)
-    provider, resolution = resolve_workspace(
-        ctx, inputs, interpreter, preferences, indexes=indexes, refresh=request.refresh_policy()
+    provider, resolution, sourced = resolve_workspace(
+        ctx,
+        inputs,
+        interpreter,
+        preferences,
+        indexes=indexes,
+        refresh=request.refresh_policy(),
+        pins=pins,
     )
-    lock = _lock_from(inputs, provider, resolution)
-    return lock, _missing_extras(inputs, provider, resolution)
+    lock = _lock_from(inputs, provider, resolution, sourced)
+    return lock, _missing_extras(inputs, provider, resolution, sourced)
 
 
 def _missing_extras(
-    inputs: LockInputs, provider: ProjectProvider, resolution: UniversalResolution
+    inputs: LockInputs,
+    provider: ProjectProvider,
+    resolution: UniversalResolution,
+    sourced: Mapping[str, SourcedPackage],
 ) -> list[str]:
     """uv's warnings for extras requested of a release whose metadata does not declare them."""
     from puv.resolver.provider import PackageMetadata
@@ -263,26 +330,34 @@ def _missing_extras(
             continue
         metadata = provider.metadata(edge.target, edge.target_version)
         if isinstance(metadata, PackageMetadata) and extra not in metadata.provides_extras:
-            warning = (
-                f"The package `{edge.target}=={edge.target_version}` does not have an extra "
-                f"named `{extra}`"
-            )
+            direct = sourced.get(edge.target)
+            shown = direct.display if direct else f"{edge.target}=={edge.target_version}"
+            warning = f"The package `{shown}` does not have an extra named `{extra}`"
             if warning not in warnings:
                 warnings.append(warning)
     return warnings
 
 
 def _lock_from(
-    inputs: LockInputs, provider: ProjectProvider, resolution: UniversalResolution
+    inputs: LockInputs,
+    provider: ProjectProvider,
+    resolution: UniversalResolution,
+    sourced: Mapping[str, SourcedPackage],
 ) -> Lock:
     ids: dict[tuple[str, Version], PackageId] = {}
     packages: list[Package] = []
     for package in resolution.packages:
         member = inputs.members.get(package.name)
+        direct = sourced.get(package.name)
         if member is not None:
             package_id = PackageId(package.name, str(package.version), member.source)
             locked = Package(
                 package_id, default_groups=member.default_groups, metadata=member.metadata
+            )
+        elif direct is not None:
+            package_id = PackageId(package.name, direct.locked_version, direct.source)
+            locked = Package(
+                package_id, sdist=direct.sdist, wheels=direct.wheels, metadata=direct.metadata
             )
         else:
             locked = _registry_package(provider, package, inputs.requires_python)

@@ -1,20 +1,28 @@
 """Whether an existing `uv.lock` still satisfies the workspace, as uv decides before resolving.
 
-No network: the lock's options, `requires-python`, environments, indexes, `[manifest]` and each
-member's version and `[package.metadata]` are compared with what the project declares now
-(textually per requirement, as uv's `satisfies`). A changed resolution mode or fork strategy
-makes uv ignore the old versions altogether; other changes keep them as preferences.
+The lock's options, `requires-python`, environments, indexes, `[manifest]` and each member's
+version and `[package.metadata]` are compared with what the project declares now (textually per
+requirement, as uv's `satisfies`). Packages of mutable direct sources (local source trees, local
+archives, remote archives unless offline) are read again, as uv does: their metadata comes from
+`pyproject.toml`, a cached build, the archive or the cached download. Registry and Git packages
+are immutable and never re-read, so an up-to-date lock needs no network and no `git`. A changed
+resolution mode or fork strategy makes uv ignore the old versions altogether; other changes keep
+them as preferences.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from puv.core.markers import Marker
 from puv.lock.compare import manifest_matches, metadata_matches
 from puv.lock.model import Lock, Options
 from puv.operations.lock_inputs import LockInputs
 from puv.project.workspace import Workspace
+
+if TYPE_CHECKING:
+    from puv.operations.lock_sources import SourceLocker
 
 __all__ = ["Staleness", "stale_reason"]
 
@@ -39,15 +47,28 @@ class Staleness:
         return f"{verb} existing lockfile due to {self.text}"
 
 
-def stale_reason(lock: Lock, inputs: LockInputs, workspace: Workspace) -> Staleness | None:
-    """Why `lock` no longer satisfies the workspace, or None when it still does."""
+def stale_reason(
+    lock: Lock, inputs: LockInputs, workspace: Workspace, sources: SourceLocker | None = None
+) -> Staleness | None:
+    """Why `lock` no longer satisfies the workspace, or None when it still does; `sources`
+    re-reads the packages of direct sources (without it, they are not checked)."""
     return (
         _options_reason(lock.options, inputs.options)
         or _requires_python_reason(lock, inputs)
         or _environments_reason(lock, inputs)
         or _manifest_reason(lock, inputs)
         or _members_reason(lock, inputs)
+        or (None if sources is None else _sources_reason(lock, inputs, sources))
     )
+
+
+def has_mutable_sources(lock: Lock, inputs: LockInputs) -> bool:
+    """Whether `lock` holds packages of direct sources that `stale_reason` re-reads."""
+    return any(_is_mutable(package.source.kind, package.name, inputs) for package in lock.packages)
+
+
+def _is_mutable(kind: str, name: str, inputs: LockInputs) -> bool:
+    return kind not in ("registry", "git") and name not in inputs.members
 
 
 def _options_reason(locked: Options, wanted: Options) -> Staleness | None:
@@ -110,4 +131,29 @@ def _members_reason(lock: Lock, inputs: LockInputs) -> Staleness | None:
             return Staleness(f"mismatched version for `{name}`")
         if not metadata_matches(package.metadata, member.metadata):
             return Staleness(f"mismatched static metadata for `{name}`")
+    return None
+
+
+def _sources_reason(lock: Lock, inputs: LockInputs, sources: SourceLocker) -> Staleness | None:
+    """uv's re-check of mutable direct sources: the version (or its being dynamic) and the
+    metadata each declares now against the lock's."""
+    for package in lock.packages:
+        if not _is_mutable(package.source.kind, package.name, inputs):
+            continue
+        current = sources.current(package)
+        if current is None:
+            continue
+        name = package.name
+        if (package.version is None) != current.dynamic:
+            found = "dynamic" if current.dynamic else "static"
+            wanted = "static" if current.dynamic else "dynamic"
+            return Staleness(f"{found} version: `{name}` (expected a {wanted} version)")
+        if package.version is not None and package.version != current.locked_version:
+            return Staleness(
+                f"mismatched version: `{name}` (expected: `{package.version}`, found: "
+                f"`{current.locked_version}`)"
+            )
+        if not metadata_matches(package.metadata, current.metadata):
+            shown = name if package.version is None else f"{name}=={package.version}"
+            return Staleness(f"mismatched requirements for: `{shown}`")
     return None

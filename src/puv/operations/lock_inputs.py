@@ -6,7 +6,8 @@ lock-level `requires-python`, `[manifest]`, `[options]` and environments, read f
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from packaging.requirements import Requirement as PepRequirement
@@ -31,7 +32,20 @@ from puv.project.sources import (
 )
 from puv.project.workspace import Member, Workspace
 
-__all__ = ["LocalPackage", "LockInputs", "read_lock_inputs", "requirement_text"]
+__all__ = [
+    "DIRECT_SOURCE_KEYS",
+    "LocalPackage",
+    "LockInputs",
+    "SourceRequest",
+    "lock_metadata",
+    "lock_requirement",
+    "read_lock_inputs",
+    "requirement_text",
+]
+
+#: The lowered source keys of packages that come from neither an index nor the workspace:
+#: local source trees, local archives, remote archives and Git repositories.
+DIRECT_SOURCE_KEYS = ("directory", "editable", "virtual", "path", "url", "git")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +60,33 @@ class LocalPackage:
 
 
 @dataclass(frozen=True, slots=True)
-class LockInputs:
-    """Everything the resolution and the lock file depend on besides the indexes' contents."""
+class SourceRequest:
+    """A requirement on `name` from a direct source (`source` holds its lowered keys, one of
+    `DIRECT_SOURCE_KEYS`), where `marker` holds."""
 
+    name: str
+    source: Mapping[str, str]
+    marker: Marker = Marker.TRUE
+
+    @property
+    def kind(self) -> str:
+        """`directory`, `editable`, `virtual`, `path`, `url` or `git`."""
+        return next(key for key in DIRECT_SOURCE_KEYS if key in self.source)
+
+    @classmethod
+    def of(cls, requirement: LoweredRequirement) -> SourceRequest | None:
+        """The request a lowered requirement makes, or None (registry, index)."""
+        if not any(key in requirement.source for key in DIRECT_SOURCE_KEYS):
+            return None
+        return cls(requirement.name, dict(requirement.source), requirement.marker)
+
+
+@dataclass(frozen=True, slots=True)
+class LockInputs:
+    """Everything the resolution and the lock file depend on besides the indexes' contents;
+    `root` is the workspace root (where the lock lives and relative sources start)."""
+
+    root: Path
     requires_python: str
     members: Mapping[str, LocalPackage]
     root_requirements: tuple[PepRequirement, ...]
@@ -61,13 +99,17 @@ class LockInputs:
     options: Options
     index_pins: Mapping[str, str]
     requires_python_defaulted: bool = False
+    source_requests: tuple[SourceRequest, ...] = ()
+    lowering: LoweringOptions = field(default_factory=LoweringOptions)
 
 
 def requirement_text(requirement: LoweredRequirement, marker: Marker | None = None) -> str:
     """The PEP 508 text the resolver gets for a lowered requirement (sources stay out: local
-    and pinned names are routed by the provider)."""
+    and pinned names are routed by the provider; a direct source drops the specifier, as in
+    uv, where such a requirement admits whatever version the source has)."""
     extras = f"[{','.join(requirement.extras)}]" if requirement.extras else ""
-    text = f"{requirement.name}{extras}{requirement.specifier or ''}"
+    direct = SourceRequest.of(requirement) is not None
+    text = f"{requirement.name}{extras}{'' if direct else requirement.specifier or ''}"
     shown = (marker if marker is not None else requirement.marker).to_text()
     return text if shown is None else f"{text} ; {shown}"
 
@@ -95,13 +137,12 @@ def read_lock_inputs(
     members: dict[str, LocalPackage] = {}
     index_pins: dict[str, str] = {}
     roots: list[PepRequirement] = []
+    lowered_requirements: list[LoweredRequirement] = []
     for name, member in workspace.members.items():
         lowered = lower_member(workspace, member, lowering)
         package = _local_package(workspace, member, lowered)
         members[name] = package
-        for requirement in (*lowered.requires_dist, *_all(lowered.requires_dev)):
-            if "index" in requirement.source:
-                index_pins[requirement.name] = requirement.source["index"]
+        lowered_requirements += [*lowered.requires_dist, *_all(lowered.requires_dev)]
         root = PepRequirement(name)
         root.extras = {
             *lowered.provides_extras,
@@ -111,6 +152,14 @@ def read_lock_inputs(
     manifest_groups = lower_workspace_groups(workspace, lowering)
     for entries in manifest_groups.values():
         roots.extend(PepRequirement(requirement_text(entry)) for entry in entries)
+        lowered_requirements += entries
+    requests: list[SourceRequest] = []
+    for requirement in lowered_requirements:
+        if "index" in requirement.source:
+            index_pins[requirement.name] = requirement.source["index"]
+        request = SourceRequest.of(requirement)
+        if request is not None and request.name not in members:
+            requests.append(request)
     constraints = _requirements(settings.constraint_dependencies, "constraint-dependencies")
     overrides = _requirements(settings.override_dependencies, "override-dependencies")
     build_constraints = _requirements(
@@ -125,11 +174,12 @@ def read_lock_inputs(
         excludes=excludes,
         build_constraints=tuple(_manifest_requirement(r) for r in build_constraints),
         dependency_groups=tuple(
-            (group, tuple(_lock_requirement(entry.metadata_entry()) for entry in entries))
+            (group, tuple(lock_requirement(entry.metadata_entry()) for entry in entries))
             for group, entries in manifest_groups.items()
         ),
     )
     return LockInputs(
+        root=workspace.root,
         requires_python=requires_python,
         members=members,
         root_requirements=tuple(roots),
@@ -142,6 +192,8 @@ def read_lock_inputs(
         options=lock_options(settings),
         index_pins=index_pins,
         requires_python_defaulted=defaulted,
+        source_requests=tuple(requests),
+        lowering=lowering,
     )
 
 
@@ -180,7 +232,7 @@ def _local_package(workspace: Workspace, member: Member, lowered: LoweredMember)
     return LocalPackage(
         release,
         _member_source(workspace, member),
-        _metadata(lowered),
+        lock_metadata(lowered),
         _toml(default_groups) if default_groups is not None else None,
     )
 
@@ -194,19 +246,20 @@ def _member_source(workspace: Workspace, member: Member) -> Source:
     return Source("directory" if required is False else "editable", relative)
 
 
-def _metadata(lowered: LoweredMember) -> Metadata:
+def lock_metadata(lowered: LoweredMember) -> Metadata:
+    """`[package.metadata]` of a local package from its lowered requirements."""
     table = lowered.metadata()
     return Metadata(
-        requires_dist=tuple(_lock_requirement(e) for e in table.get("requires-dist", ())),
+        requires_dist=tuple(lock_requirement(e) for e in table.get("requires-dist", ())),
         provides_extras=tuple(table.get("provides-extras", ())),
         requires_dev=tuple(
-            (group, tuple(_lock_requirement(e) for e in entries))
+            (group, tuple(lock_requirement(e) for e in entries))
             for group, entries in table.get("requires-dev", {}).items()
         ),
     )
 
 
-def _lock_requirement(entry: Mapping[str, Any]) -> LockRequirement:
+def lock_requirement(entry: Mapping[str, Any]) -> LockRequirement:
     """A `requires-dist`-style entry (as data) as the lock model holds it."""
     return LockRequirement(
         name=entry["name"],
@@ -254,7 +307,7 @@ def _manifest_requirement(requirement: PepRequirement) -> LockRequirement:
         entry["specifier"] = dependency.specifier
     if dependency.url is not None:
         entry["url"] = dependency.url
-    return _lock_requirement(entry)
+    return lock_requirement(entry)
 
 
 def lock_options(settings: Settings) -> Options:

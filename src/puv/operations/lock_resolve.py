@@ -10,6 +10,7 @@ from packaging.version import Version
 
 from puv.operations.context import Context
 from puv.operations.lock_inputs import LockInputs
+from puv.operations.lock_sources import GitPins, SourcedPackage, SourceLocker
 from puv.operations.network import configured_indexes, http_client
 from puv.operations.project_provider import ProjectProvider, RecordingFinder
 
@@ -56,8 +57,10 @@ def resolve_workspace(
     *,
     indexes: IndexList | None = None,
     refresh: Refresh | None = None,
-) -> tuple[ProjectProvider, UniversalResolution]:
-    """Resolve the workspace's members (all extras and groups) for every environment."""
+    pins: GitPins | None = None,
+) -> tuple[ProjectProvider, UniversalResolution, Mapping[str, SourcedPackage]]:
+    """Resolve the workspace's members (all extras and groups) for every environment; also
+    returns the packages of direct sources (`pins`: Git commits an existing lock chose)."""
     from puv.operations.exclude_newer import exclude_newer_cutoff
     from puv.operations.resolver_provider import ProviderOptions
     from puv.resolver.candidates import PythonTarget
@@ -79,7 +82,12 @@ def resolve_workspace(
         name: _index_provider(ctx, client, RecordingFinder(client, _only(indexes, url)), options)
         for name, url in inputs.index_pins.items()
     }
+    locker = SourceLocker(
+        ctx, interpreter, inputs.root, inputs.lowering, client=lambda: client, pins=pins
+    )
+    sourced = locker.collect(inputs.source_requests, inputs.members)
     local = {name: member.release for name, member in inputs.members.items()}
+    local.update((name, package.release) for name, package in sourced.items())
     provider = ProjectProvider(local, registry, pinned)
     python = PythonRange.from_specifiers(inputs.requires_python)
     installed = Version(interpreter.version)
@@ -108,7 +116,7 @@ def resolve_workspace(
     )
     provider.prefetch([r.name for r in inputs.root_requirements])
     resolution = resolve_universal(inputs.root_requirements, provider, universal)
-    return provider, resolution
+    return provider, resolution, sourced
 
 
 def _index_provider(

@@ -1,8 +1,8 @@
 """The resolver's provider for a project: local source trees from their `pyproject.toml`, the rest
 from the indexes (an index of its own for packages pinned by `{ index = ... }` sources).
 
-Workspace members (and local directory sources) are releases with one version whose metadata
-is their lowered requirements. Their dependency groups travel as extras whose names cannot
+Workspace members and the packages of direct sources (`lock_sources`: source trees, archives,
+Git checkouts) are releases with one version whose metadata is their lowered requirements. Their dependency groups travel as extras whose names cannot
 clash with the member's real extras (`GroupExtras`), so that the universal resolver forks and
 merges them exactly like extras; the lock builder maps them back to
 `[package.dev-dependencies]`.

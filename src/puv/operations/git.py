@@ -1,0 +1,285 @@
+"""Git sources through the `git` command: a reference resolved to a commit, and the commit's tree.
+
+As uv does it: each repository has a bare database in the `git` cache bucket (keyed by its URL)
+that `git fetch` fills with just the refspecs the reference needs (one branch or tag; every
+branch and tag for an ambiguous `rev`; the commit itself when it is known); the commit's tree is
+then exported once into `checkouts/<repository>/<commit>` and reused by every later run. A commit
+the database already holds needs no fetch, so a lock's pinned commits work offline.
+
+`GitUrl` is the text form uv.lock and the lowered `[tool.uv.sources]` use:
+`<repository>?subdirectory=<dir>&tag=<tag>#<commit>` (`branch`/`tag`/`rev`, all optional).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import shutil
+import subprocess
+import tarfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+from puv.core.errors import FailureError, PuvError
+
+__all__ = ["GitCheckouts", "GitError", "GitReference", "GitUrl", "git_available"]
+
+_FULL_COMMIT = re.compile(r"^[0-9a-f]{40}$")
+
+
+@dataclass(frozen=True, slots=True)
+class GitReference:
+    """What to check out: `kind` is `branch`, `tag`, `rev` (a branch, tag or commit) or
+    `default` (the remote's HEAD); `value` is the name (None for `default`)."""
+
+    kind: str = "default"
+    value: str | None = None
+
+    @property
+    def display(self) -> str:
+        """The reference as uv's `Updating <url> (<reference>)` line shows it."""
+        return self.value or "HEAD"
+
+    @property
+    def kind_text(self) -> str:
+        """The word uv's errors use for the reference (`failed to fetch tag ...`)."""
+        return {"rev": "rev", "branch": "branch", "tag": "tag"}.get(self.kind, "reference")
+
+
+@dataclass(frozen=True, slots=True)
+class GitUrl:
+    """A Git source: the `repository` URL (without `git+`, query or fragment), the `reference`,
+    the `subdirectory` holding the project, and the `precise` commit when known."""
+
+    repository: str
+    reference: GitReference = GitReference()
+    subdirectory: str | None = None
+    precise: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> GitUrl:
+        """Parse uv.lock's `git = "..."` text (or a lowered source's, without the commit)."""
+        parts = urlsplit(text.removeprefix("git+"))
+        query = dict(parse_qsl(parts.query))
+        reference = GitReference()
+        for kind in ("branch", "tag", "rev"):
+            if kind in query:
+                reference = GitReference(kind, query[kind])
+        repository = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+        return cls(repository, reference, query.get("subdirectory"), parts.fragment or None)
+
+    def requirement_display(self, name: str) -> str:
+        """`name @ git+<repository>@<reference>#subdirectory=<dir>` as uv's errors show it."""
+        text = f"{name} @ git+{self.repository}"
+        if self.reference.value is not None:
+            text += f"@{self.reference.value}"
+        if self.subdirectory is not None:
+            text += f"#subdirectory={self.subdirectory}"
+        return text
+
+
+def git_available() -> bool:
+    """Whether a `git` executable is on `PATH`."""
+    return shutil.which("git") is not None
+
+
+class GitError(FailureError):
+    """A failed Git operation: uv's `Git operation failed` with the steps that failed as
+    causes (the caller names the requirement)."""
+
+    def __init__(self, causes: Sequence[str]) -> None:
+        super().__init__("Git operation failed", causes=list(causes))
+
+
+class GitCheckouts:
+    """Commits of Git repositories, fetched into and exported from the cache bucket `root`.
+
+    `status` receives uv's progress lines (`   Updating <url> (<ref>)`, `    Updated <url>
+    (<commit>)`); `offline` restricts fetches to `file` URLs, as uv does.
+    """
+
+    def __init__(self, root: Path, status: Callable[[str], None], *, offline: bool = False):
+        self.root = root
+        self.status = status
+        self.offline = offline
+        self._cloning: set[Path] = set()  # databases created by this run (first fetch: a clone)
+
+    def resolve(self, url: GitUrl) -> str:
+        """The commit `url`'s reference names now (its `precise` commit when it has one),
+        fetching what the repository's database lacks."""
+        database = self._database(url.repository)
+        if url.precise is not None:
+            if self._commit(database, url.precise) is None:
+                self._fetch_commit(database, url, url.precise)
+            return url.precise
+        reference = url.reference
+        known = self._known_commit(database, reference)
+        if known is not None:
+            return known
+        self.status(f"   Updating {url.repository} ({reference.display})")
+        self._fetch_reference(database, url)
+        commit = self._resolve_fetched(database, reference)
+        if commit is None:
+            raise GitError([f"failed to find {reference.kind_text} `{reference.display}`"])
+        self.status(f"    Updated {url.repository} ({commit})")
+        return commit
+
+    def checkout(self, url: GitUrl, commit: str) -> Path:
+        """The tree of `commit` (fetched first if needed), exported once into the cache; the
+        project directory is `checkout(...) / subdirectory`."""
+        target = self.root / "checkouts" / _key(url.repository) / commit
+        if target.is_dir():
+            return target
+        database = self._database(url.repository)
+        if self._commit(database, commit) is None:
+            self._fetch_commit(database, url, commit)
+        archive = self._git(
+            database, ["archive", "--format=tar", commit], [f"failed to export `{commit}`"]
+        )
+        from puv.cache.persist import persist_dir, temp_dir_in
+
+        stage = temp_dir_in(target.parent)
+        try:
+            with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:
+                tar.extractall(stage, filter="data")
+        except BaseException:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise
+        persist_dir(stage, target)
+        return target
+
+    # ---- the database
+
+    def _database(self, repository: str) -> Path:
+        database = self.root / "db" / _key(repository)
+        if not (database / "HEAD").is_file():
+            database.mkdir(parents=True, exist_ok=True)
+            self._git(database, ["init", "--bare", "--quiet"], [f"failed to create: {database}"])
+            self._cloning.add(database)
+        return database
+
+    def _fetch_reference(self, database: Path, url: GitUrl) -> None:
+        reference = url.reference
+        value = reference.value or ""
+        tags = False
+        if reference.kind == "branch":
+            refspecs = [f"+refs/heads/{value}:refs/remotes/origin/{value}"]
+        elif reference.kind == "tag":
+            refspecs = [f"+refs/tags/{value}:refs/remotes/origin/tags/{value}"]
+        elif reference.kind == "rev" and value.startswith("refs/"):
+            refspecs = [f"+{value}:{value}"]
+        elif reference.kind == "rev" and _FULL_COMMIT.match(value):
+            refspecs = [f"+{value}:refs/commit/{value}"]
+        elif reference.kind == "rev":
+            refspecs = ["+refs/heads/*:refs/remotes/origin/*", "+HEAD:refs/remotes/origin/HEAD"]
+            tags = True
+        else:
+            refspecs = ["+HEAD:refs/remotes/origin/HEAD"]
+        cause = None if reference.kind == "default" else f"failed to fetch {reference.kind_text} "
+        self._fetch(database, url, refspecs, tags=tags, cause=cause and f"{cause}`{value}`")
+
+    def _fetch_commit(self, database: Path, url: GitUrl, commit: str) -> None:
+        self.status(f"   Updating {url.repository} ({commit})")
+        self._fetch(
+            database,
+            url,
+            [f"+{commit}:refs/commit/{commit}"],
+            tags=False,
+            cause=f"failed to fetch commit `{commit}`",
+        )
+        self.status(f"    Updated {url.repository} ({commit})")
+
+    def _fetch(
+        self, database: Path, url: GitUrl, refspecs: Sequence[str], *, tags: bool, cause: str | None
+    ) -> None:
+        for value in (url.repository, *refspecs):
+            if value.startswith("-"):
+                raise PuvError(f"Invalid Git URL or reference: `{value}`")
+        arguments = ["fetch", *(["--tags"] if tags else []), "--force", "--update-head-ok"]
+        verb = "clone" if database in self._cloning else "fetch"
+        causes = [f"failed to {verb} into: {database}", *([cause] if cause else [])]
+        self._git(database, [*arguments, url.repository, *refspecs], causes)
+        self._cloning.discard(database)
+
+    def _known_commit(self, database: Path, reference: GitReference) -> str | None:
+        """A full commit hash `reference` names that `database` already holds (no fetch)."""
+        value = reference.value or ""
+        if reference.kind != "rev" or not _FULL_COMMIT.match(value):
+            return None
+        return self._commit(database, value)
+
+    def _resolve_fetched(self, database: Path, reference: GitReference) -> str | None:
+        value = reference.value or ""
+        candidates = {
+            "branch": [f"refs/remotes/origin/{value}"],
+            "tag": [f"refs/remotes/origin/tags/{value}"],
+            "default": ["refs/remotes/origin/HEAD"],
+        }.get(reference.kind)
+        if candidates is None:  # rev: a branch, then a tag, then anything else git knows it as
+            candidates = [
+                f"refs/remotes/origin/{value}",
+                f"refs/remotes/origin/tags/{value}",
+                value,
+            ]
+        for candidate in candidates:
+            commit = self._commit(database, candidate)
+            if commit is not None:
+                return commit
+        return None
+
+    def _commit(self, database: Path, revision: str) -> str | None:
+        """The commit `revision` names in `database`, or None."""
+        result = self._run(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], database)
+        text = result.stdout.decode().strip()
+        return text if result.returncode == 0 and _FULL_COMMIT.match(text) else None
+
+    # ---- running git
+
+    def _git(self, database: Path, arguments: list[str], causes: list[str]) -> bytes:
+        """Run `git arguments` in `database`: its output, or a `GitError` whose causes are
+        `causes` and the failed process."""
+        result = self._run(arguments, database)
+        if result.returncode != 0:
+            shown = " ".join(_shell_escaped(part) for part in [_git_executable(), *arguments])
+            stderr = result.stderr.decode(errors="replace").strip()
+            process = (
+                f"process didn't exit successfully: `{shown}` (exit status: {result.returncode})"
+            )
+            if stderr:
+                process += f"\n--- stderr\n{stderr}"
+            raise GitError([*causes, process])
+        return result.stdout
+
+    def _run(self, arguments: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+        environment = dict(os.environ, GIT_TERMINAL_PROMPT="0")
+        if self.offline:
+            environment["GIT_ALLOW_PROTOCOL"] = "file"
+        try:
+            return subprocess.run(
+                ["git", *arguments], cwd=cwd, capture_output=True, env=environment, check=False
+            )
+        except FileNotFoundError:
+            raise PuvError(
+                "Git executable not found. Ensure that Git is installed and available."
+            ) from None
+
+
+def _git_executable() -> str:
+    return shutil.which("git") or "git"
+
+
+def _shell_escaped(argument: str) -> str:
+    """`argument` as uv shows it in a failed command line (single-quoted unless it is plain)."""
+    if argument and all(char.isalnum() or char in "-_=/,.+" for char in argument):
+        return argument
+    return "'" + argument.replace("'", "'\\''") + "'"
+
+
+def _key(repository: str) -> str:
+    """The cache directory name of a repository (its URL without a trailing `.git` or `/`)."""
+    canonical = repository.rstrip("/").removesuffix(".git")
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
