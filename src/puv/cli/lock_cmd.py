@@ -26,6 +26,8 @@ def register(sub: Any) -> None:
     add_lock_mode_options(parser, check_aliases=True)
     parser.opt("--dry-run", action="store_true", default=False,
                help="Perform a dry run, without writing the lockfile")  # fmt: skip
+    parser.opt("--script", metavar="SCRIPT",
+               help="Lock the specified Python script, rather than the current project")  # fmt: skip
     add_index_options(parser)
     add_resolver_options(parser)
     add_refresh_options(parser)
@@ -36,8 +38,10 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace, printer: Printer) -> int:
     """`puv lock`."""
+    from pathlib import Path
+
     from puv.operations.context import build_context
-    from puv.operations.lock import LockRequest, lock_project
+    from puv.operations.lock import LockRequest, lock_project, lock_script
 
     ctx = build_context(args, printer)
     settings = ctx.settings
@@ -53,6 +57,10 @@ def run(args: argparse.Namespace, printer: Printer) -> int:
         refresh=args.refresh,
         refresh_packages=tuple(args.refresh_package),
     )
+    script = getattr(args, "script", None)
+    if script is not None:
+        lock_script(ctx, request, ctx.cwd / Path(script))
+        return 0
     if args.frozen:
         lock_project(ctx, request)
         printer.warn(

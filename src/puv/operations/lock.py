@@ -20,7 +20,6 @@ from packaging.version import Version
 
 from puv.core.errors import FailureError, PuvError
 from puv.core.markers import Marker
-from puv.core.printer import plural
 from puv.lock.compare import locks_equivalent
 from puv.lock.from_resolution import LockEdge, build_lock
 from puv.lock.model import Lock, Package, PackageId, Sdist, Source, Wheel
@@ -28,7 +27,7 @@ from puv.lock.wheels import keeps_wheel
 from puv.operations.context import Context
 from puv.operations.lock_freshness import has_mutable_sources, stale_reason
 from puv.operations.lock_inputs import LockInputs, read_lock_inputs
-from puv.operations.pip_report import since
+from puv.operations.pip_report import counted, since
 from puv.project.workspace import Workspace, discover_workspace
 
 if TYPE_CHECKING:
@@ -40,7 +39,15 @@ if TYPE_CHECKING:
     from puv.python.interpreter import Interpreter
     from puv.resolver.universal import UniversalPackage, UniversalResolution
 
-__all__ = ["LOCK_FILE", "LockRequest", "LockResult", "lock_project", "read_lock"]
+__all__ = [
+    "LOCK_FILE",
+    "LockRequest",
+    "LockResult",
+    "ScriptLockResult",
+    "lock_project",
+    "lock_script",
+    "read_lock",
+]
 
 LOCK_FILE = "uv.lock"
 
@@ -119,22 +126,64 @@ def lock_project(
             "No `requires-python` value found in the workspace. Defaulting to "
             f"`{inputs.requires_python}`."
         )
+    lock, resolved, written = _update(ctx, request, path, existing, inputs, interpreter, started)
+    return LockResult(lock, workspace, path, resolved=resolved, written=written)
+
+
+def lock_script(ctx: Context, request: LockRequest, script: Path) -> ScriptLockResult:
+    """`puv lock --script`: the same for a PEP 723 script, whose lock is `<script>.lock`."""
+    from puv.operations.python_ops import find_interpreter
+    from puv.operations.script_lock import script_lock_inputs
+    from puv.project.script import read_script, script_lock_path
+
+    started = time.perf_counter()
+    metadata = read_script(script)
+    path = script_lock_path(script)
+    existing = read_lock(path)
+    if request.frozen:
+        if existing is None:
+            raise _missing_lock("--frozen", path.name)
+        return ScriptLockResult(existing, path, resolved=False, written=False)
+    interpreter = find_interpreter(ctx, request.python, project_dir=script.parent)
+    inputs = script_lock_inputs(metadata, ctx.settings, default_python=interpreter.major_minor)
+    lock, resolved, written = _update(ctx, request, path, existing, inputs, interpreter, started)
+    return ScriptLockResult(lock, path, resolved=resolved, written=written)
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptLockResult:
+    """A script's lock, and whether this run resolved and wrote it."""
+
+    lock: Lock
+    path: Path
+    resolved: bool
+    written: bool
+
+
+def _update(
+    ctx: Context,
+    request: LockRequest,
+    path: Path,
+    existing: Lock | None,
+    inputs: LockInputs,
+    interpreter: Interpreter,
+    started: float,
+) -> tuple[Lock, bool, bool]:
+    """Keep `existing` when it still satisfies `inputs`, else resolve and write (unless
+    checking or dry-running): the lock, whether it was resolved, whether it was written."""
     upgrading = request.upgrade or bool(request.upgrade_packages)
     existing_preferred = existing
     if existing is None and request.check:
-        raise _missing_lock("--locked")
+        raise _missing_lock("--locked", path.name)
     if existing is not None and not upgrading:
         reason = stale_reason(
-            existing,
-            inputs,
-            workspace,
-            _source_checker(ctx, existing, inputs, interpreter, request),
+            existing, inputs, _source_checker(ctx, existing, inputs, interpreter, request)
         )
         if reason is None:
             _resolved_line(ctx, len(existing.packages), started)
             if request.dry_run:
                 ctx.printer.status("No lockfile changes detected")
-            return LockResult(existing, workspace, path, resolved=False, written=False)
+            return existing, False, False
         if reason.shown:
             ctx.printer.status(reason.line)
         else:
@@ -150,7 +199,7 @@ def lock_project(
     changed = existing is None or not locks_equivalent(existing, lock)
     if changed and request.check:
         raise FailureError(
-            f"The lockfile at `{LOCK_FILE}` needs to be updated, but `--locked` was provided.",
+            f"The lockfile at `{path.name}` needs to be updated, but `--locked` was provided.",
             hint="To update the lockfile, run `puv lock`.",
         )
     if existing is not None:
@@ -165,7 +214,7 @@ def lock_project(
         from puv.lock.writer import render_lock
 
         write_atomic(path, render_lock(lock).encode("utf-8"))
-    return LockResult(lock, workspace, path, resolved=True, written=written)
+    return lock, True, written
 
 
 def _source_checker(
@@ -185,15 +234,15 @@ def _source_checker(
     return SourceLocker(ctx, interpreter, inputs.root, inputs.lowering, client=client)
 
 
-def _missing_lock(flag: str) -> PuvError:
+def _missing_lock(flag: str, name: str = LOCK_FILE) -> PuvError:
     return FailureError(
-        f"Unable to find lockfile at `{LOCK_FILE}`, but `{flag}` was provided. To create a "
+        f"Unable to find lockfile at `{name}`, but `{flag}` was provided. To create a "
         "lockfile, run `puv lock` or `puv sync` without the flag."
     )
 
 
 def _resolved_line(ctx: Context, count: int, started: float) -> None:
-    ctx.printer.status(f"Resolved {plural(count, 'package')} in {since(started)}")
+    ctx.printer.status(counted("Resolved", count, since(started)))
 
 
 def _interpreter(ctx: Context, workspace: Workspace, python: str | None) -> Interpreter:

@@ -19,7 +19,6 @@ from puv.core.markers import Marker
 from puv.lock.compare import manifest_matches, metadata_matches
 from puv.lock.model import Lock, Options
 from puv.operations.lock_inputs import LockInputs
-from puv.project.workspace import Workspace
 
 if TYPE_CHECKING:
     from puv.operations.lock_sources import SourceLocker
@@ -48,7 +47,7 @@ class Staleness:
 
 
 def stale_reason(
-    lock: Lock, inputs: LockInputs, workspace: Workspace, sources: SourceLocker | None = None
+    lock: Lock, inputs: LockInputs, sources: SourceLocker | None = None
 ) -> Staleness | None:
     """Why `lock` no longer satisfies the workspace, or None when it still does; `sources`
     re-reads the packages of direct sources (without it, they are not checked)."""
