@@ -95,7 +95,7 @@ class LockResult:
 
 def read_lock(path: Path) -> Lock | None:
     """The lock at `path` (None when there is none), with uv's errors for an unreadable one."""
-    from puv.lock.reader import parse_lock
+    from puv.lock.reader import LockParseError, parse_lock
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -103,7 +103,23 @@ def read_lock(path: Path) -> Lock | None:
         return None
     except (OSError, UnicodeDecodeError) as error:
         raise PuvError(f"Failed to read `{path.name}`", causes=[str(error)]) from None
-    return parse_lock(text, display=path.name)
+    try:
+        return parse_lock(text, display=path.name)
+    except LockParseError:
+        _raise_syntax_error(text, path.name)
+        raise
+
+
+def _raise_syntax_error(text: str, display: str) -> None:
+    """A TOML syntax error in a lock, with the `toml` crate's wording and span as uv shows it
+    (`parse_lock` only knows tomllib's); returns when the text is valid TOML."""
+    from puv.lock.reader import LockParseError
+    from puv.project.toml_read import TomlParseError, parse_toml
+
+    try:
+        parse_toml(text, display)
+    except TomlParseError as error:
+        raise LockParseError(display, error.block) from None
 
 
 def lock_project(
@@ -114,12 +130,13 @@ def lock_project(
     started = time.perf_counter()
     workspace = workspace or discover_workspace(ctx.cwd)
     path = workspace.root / LOCK_FILE
-    existing = read_lock(path)
     if request.frozen:
+        existing = read_lock(path)
         if existing is None:
             raise _missing_lock("--frozen")
         return LockResult(existing, workspace, path, resolved=False, written=False)
     interpreter = _interpreter(ctx, workspace, request.python)
+    existing = read_lock(path)
     inputs = read_lock_inputs(workspace, ctx.settings, default_python=interpreter.major_minor)
     if inputs.requires_python_defaulted:
         ctx.printer.warn(
