@@ -303,14 +303,18 @@ def test_link_modes_and_bytecode(twins: Twins, index: IndexServer) -> None:
     assert os.stat(site / "six.py").st_nlink == 2
 
 
-def test_sdist_only_requirements_are_refused_by_name(twins: Twins, index: IndexServer) -> None:
-    (twins.dir("puv") / "reqs.txt").write_text("sdonly==1.0\n")
-    result = twins.run_puv(
-        "pip", "sync", "reqs.txt", "-p", "env", "-i", index.simple_url, cwd=twins.dir("puv")
+def test_sdist_only_requirements_are_built_as_uv(twins: Twins, index: IndexServer) -> None:
+    twins.write("reqs.txt", "sdonly==1.0\n")
+    args = ("pip", "sync", "reqs.txt", "-p", "env", "-i", index.simple_url)
+    assert " + sdonly @ " not in twins.same(*args, "--dry-run")
+    built = twins.same(*args)
+    assert "   Building sdonly==1.0\n      Built sdonly==1.0\n" in built
+    assert "Checked 1 package" in twins.same(*args)
+    refused = twins.same(*args, "--reinstall", "--only-binary", ":all:")
+    assert "hint: Wheels are required for `sdonly` because building from source is disabled" in (
+        refused
     )
-    assert result.returncode == 1
-    assert "error: Building `sdonly==1.0` from source is not supported yet" in result.stderr
-    assert "Traceback" not in result.stderr
+    twins.same("pip", "freeze", "-p", "env")
 
 
 # ---------------------------------------------------------------- no network when not needed

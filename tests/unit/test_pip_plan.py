@@ -30,7 +30,13 @@ from puv.operations.pip_requirements import (
     requested_packages,
 )
 from puv.operations.wheel_cache import WheelCache
-from puv.operations.wheel_select import NoSolution, parse_exclude_newer, select_wheel, tag_policy
+from puv.operations.wheel_select import (
+    Builds,
+    NoSolution,
+    parse_exclude_newer,
+    select_wheel,
+    tag_policy,
+)
 from puv.project.requirements_txt import RequirementLine
 from puv.python.interpreter import Interpreter
 from tests.wheelmaker import write_wheel
@@ -139,23 +145,52 @@ def test_wheel_paths_and_urls_are_direct_references(tmp_path: Path) -> None:
     assert named.url == (tmp_path / "x" / "third-3.0-py3-none-any.whl").as_uri()
 
 
-@pytest.mark.parametrize(
-    ("line", "editable", "shown"),
-    [
-        ("./src/project", False, "./src/project"),
-        ("pkg @ https://example.org/pkg-1.0.tar.gz", False, "pkg"),
+def test_vcs_references_are_refused_by_name() -> None:
+    for line, editable, shown in (
         ("git+https://example.org/repo.git", False, "git+https://example.org/repo.git"),
-        ("./src/project", True, "-e ./src/project"),
-    ],
-)
-def test_anything_that_needs_a_build_is_refused_by_name(
-    line: str, editable: bool, shown: str
-) -> None:
-    sources = RequirementSources(lines=(RequirementLine(line, editable=editable),))
-    with pytest.raises(BuildNotSupported) as caught:
-        requested_packages(sources, LINUX_312.markers, Path("/"))
-    assert caught.value.message == f"Building `{shown}` from source is not supported yet"
-    assert caught.value.exit_code == 1
+        ("pkg @ git+https://example.org/repo.git", False, "pkg"),
+        ("git+https://example.org/repo.git", True, "-e git+https://example.org/repo.git"),
+    ):
+        sources = RequirementSources(lines=(RequirementLine(line, editable=editable),))
+        with pytest.raises(BuildNotSupported) as caught:
+            requested_packages(sources, LINUX_312.markers, Path("/"))
+        assert caught.value.message == f"Building `{shown}` from source is not supported yet"
+        assert caught.value.exit_code == 1
+
+
+def test_sdists_and_source_trees_are_direct_references(tmp_path: Path) -> None:
+    tree = tmp_path / "src" / "project"
+    tree.mkdir(parents=True)
+    (tree / "pyproject.toml").write_text('[project]\nname = "My_Project"\nversion = "1"\n')
+    lines = (
+        RequirementLine("./src/project"),
+        RequirementLine("pkg @ https://example.org/pkg-1.0.tar.gz"),
+        RequirementLine("./src/project[extra] ; python_version > '3'", editable=True),
+    )
+    tree_url = tree.as_uri()
+    plain, sdist = requested_packages(
+        RequirementSources(lines=lines[:2]), LINUX_312.markers, tmp_path
+    )
+    assert (plain.name, plain.url, plain.tree, plain.editable) == (
+        "my-project",
+        tree_url,
+        True,
+        False,
+    )
+    assert (sdist.name, sdist.tree, sdist.needs_build) == ("pkg", False, True)
+    (editable,) = requested_packages(
+        RequirementSources(lines=lines[2:]), LINUX_312.markers, tmp_path
+    )
+    assert (editable.url, editable.tree, editable.editable) == (tree_url, True, True)
+    assert editable.display == f"my-project @ {tree_url}"
+    with pytest.raises(PuvError, match="Cannot tell the name of the source tree"):
+        wanted(str(tmp_path))
+    with pytest.raises(PuvError, match="Editable installs require a source tree"):
+        requested_packages(
+            RequirementSources(lines=(RequirementLine("./x-1.0.tar.gz", editable=True),)),
+            LINUX_312.markers,
+            tmp_path,
+        )
 
 
 def test_a_named_url_must_match_its_wheel() -> None:
@@ -204,10 +239,9 @@ def test_read_sources_warns_about_an_empty_file_and_collects_index_options(
     assert requested_names(sources, tmp_path) == ["idna", "six"]
 
 
-def test_pylock_and_pyproject_sources_are_refused_clearly(tmp_path: Path) -> None:
-    for name in ("pylock.toml", "pyproject.toml"):
-        with pytest.raises(PuvError, match="not supported yet"):
-            read_sources([str(tmp_path / name)], environ={})
+def test_pylock_sources_are_refused_clearly(tmp_path: Path) -> None:
+    with pytest.raises(PuvError, match="not supported yet"):
+        read_sources([str(tmp_path / "pylock.toml")], environ={})
 
 
 # ---------------------------------------------------------------- plan
@@ -447,9 +481,27 @@ def tail_text() -> str:
     return "we can conclude that your requirements are unsatisfiable."
 
 
-def test_only_an_sdist_means_a_build() -> None:
-    with pytest.raises(BuildNotSupported, match=r"Building `sdonly==1\.0` from source"):
-        choose("sdonly", files(("sdonly-1.0.tar.gz", {})))
+def test_only_an_sdist_means_a_build_unless_building_is_off() -> None:
+    package = files(("sdonly-1.0.tar.gz", {}))
+    (requested,) = wanted("sdonly")
+    selected = select_wheel(requested, package, POLICY)
+    assert (selected.wheel, selected.file.filename) == (None, "sdonly-1.0.tar.gz")
+    with pytest.raises(NoSolution) as refused:
+        select_wheel(requested, package, POLICY, builds=Builds(build=False, disabled_by="package"))
+    assert refused.value.hint == (
+        "Wheels are required for `sdonly` because building from source is disabled for "
+        "`sdonly` (i.e., with `--no-build-package sdonly`)"
+    )
+
+
+def test_no_binary_prefers_the_sdist() -> None:
+    package = files(("pkg-1.0-py3-none-any.whl", {}), ("pkg-1.0.tar.gz", {}))
+    (requested,) = wanted("pkg")
+    assert select_wheel(requested, package, POLICY, builds=Builds(binary=False)).wheel is None
+    with pytest.raises(NoSolution) as refused:
+        select_wheel(requested, files(("pkg-1.0-py3-none-any.whl", {})), POLICY,
+                     builds=Builds(binary=False))  # fmt: skip
+    assert "pkg==1.0 has no source distribution" in refused.value.causes[0]
 
 
 # ---------------------------------------------------------------- by-hash cache

@@ -19,8 +19,15 @@ if TYPE_CHECKING:
 
 # Every command, in `puv --help` order: name -> (module whose `register(sub)` builds it, summary).
 COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("puv.cli.run_cmd", "Run a command or script"),
+    "init": ("puv.cli.init_cmd", "Create a new project"),
+    "add": ("puv.cli.add_cmd", "Add dependencies to the project"),
+    "remove": ("puv.cli.remove_cmd", "Remove dependencies from the project"),
     "version": ("puv.cli.version_cmd", "Read or update the project's version"),
+    "sync": ("puv.cli.sync_cmd", "Update the project's environment"),
     "lock": ("puv.cli.lock_cmd", "Update the project's lockfile"),
+    "export": ("puv.cli.export_cmd", "Export the project's lockfile to an alternate format"),
+    "tree": ("puv.cli.tree_cmd", "Display the project's dependency tree"),
     "python": ("puv.cli.python_cmd", "Manage Python versions and installations"),
     "pip": ("puv.cli.pip_cmd", "Manage Python packages with a pip-compatible interface"),
     "venv": ("puv.cli.venv_cmd", "Create a virtual environment"),

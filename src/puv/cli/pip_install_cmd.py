@@ -41,7 +41,8 @@ def register_into(commands: Any) -> None:
         commands,
         "install",
         "Install packages into an environment",
-        "install [OPTIONS] <PACKAGE|--requirements <REQUIREMENTS>|--editable <EDITABLE>>",
+        "install [OPTIONS] <PACKAGE|--requirements <REQUIREMENTS>|--editable <EDITABLE>|"
+        "--group <GROUP>>",
     )
     install.add_argument(
         "packages", nargs="*", metavar="PACKAGE", help="Install all listed packages"
@@ -62,13 +63,30 @@ def register_into(commands: Any) -> None:
         default=[],
         help="Install the editable package based on the provided local file path",
     )
+    install.opt(
+        "--overrides",
+        "--override",
+        action="append",
+        metavar="OVERRIDES",
+        env="UV_OVERRIDE",
+        split=True,
+        default=[],
+        help="Override versions using the given requirements files [env: UV_OVERRIDE=]",
+    )
     _flag_pair(
         install,
         ("--no-deps", "--deps"),
         "no-deps",
         "Ignore package dependencies, instead only installing those packages explicitly listed",
     )
+    install.opt(
+        "--exact",
+        action="store_true",
+        default=False,
+        help="Perform an exact sync, removing extraneous packages",
+    )
     _install_options(install)
+    _resolver_options(install)
     install.set_defaults(_handler=run_install, _parser=install)
 
     uninstall = _subcommand(
@@ -89,6 +107,7 @@ def register_into(commands: Any) -> None:
         help="Uninstall the packages listed in the given files",
     )
     _break_system_packages(uninstall)
+    _directory_options(uninstall)
     uninstall.opt(
         "--dry-run",
         action="store_true",
@@ -137,6 +156,149 @@ def _break_system_packages(parser: Parser) -> None:
     )
 
 
+def _directory_options(parser: Parser) -> None:
+    """`--target` / `--prefix`: a directory to install into instead of an environment."""
+    place = parser.add_mutually_exclusive_group()
+    parser.opt(
+        "-t",
+        "--target",
+        metavar="TARGET",
+        setting="target",
+        group=place,
+        help="Install packages into the specified directory, rather than into the virtual or "
+        "system Python environment",
+    )
+    parser.opt(
+        "--prefix",
+        metavar="PREFIX",
+        setting="prefix",
+        group=place,
+        help="Install packages into `lib`, `bin`, and other top-level folders under the "
+        "specified directory, as if a virtual environment were present at that location",
+    )
+
+
+def _source_options(parser: Parser) -> None:
+    """Constraints, extras and groups: what `pip sync` and `pip install` read beside files."""
+    parser.opt(
+        "-c",
+        "--constraints",
+        "--constraint",
+        action="append",
+        metavar="CONSTRAINTS",
+        env="UV_CONSTRAINT",
+        split=True,
+        default=[],
+        help="Constrain versions using the given requirements files [env: UV_CONSTRAINT=]",
+    )
+    parser.opt(
+        "--extra",
+        action="append",
+        metavar="EXTRA",
+        setting="extra",
+        help="Include optional dependencies from the specified extra name",
+    )
+    parser.opt(
+        "--all-extras",
+        action="store_const",
+        const=True,
+        setting="all-extras",
+        help="Include all optional dependencies",
+    )
+    parser.opt("--no-all-extras", dest="all_extras", action="store_const", const=False, help="")
+    parser.opt(
+        "--group",
+        action="append",
+        metavar="GROUP",
+        setting="group",
+        help="Install the specified dependency group from a `pyproject.toml` (`[PATH:]NAME`)",
+    )
+
+
+def _build_options(parser: Parser) -> None:
+    """Which packages may be built from source or installed from wheels, and how to build."""
+    group = parser.add_argument_group("Build options")
+    parser.opt(
+        "--no-build",
+        action="store_const",
+        const=True,
+        setting="no-build",
+        group=group,
+        help="Don't build source distributions (alias for `--only-binary :all:`)",
+    )
+    parser.opt("--build", dest="no_build", action="store_const", const=False, help="")
+    parser.opt(
+        "--no-binary",
+        action="append",
+        metavar="NO_BINARY",
+        setting="no-binary",
+        group=group,
+        help="Don't install pre-built wheels (`:all:` for every package)",
+    )
+    parser.opt(
+        "--only-binary",
+        action="append",
+        metavar="ONLY_BINARY",
+        setting="only-binary",
+        group=group,
+        help="Only use pre-built wheels; don't build source distributions (`:all:` for every "
+        "package)",
+    )
+    parser.opt(
+        "-C",
+        "--config-setting",
+        "--config-settings",
+        action="append",
+        metavar="CONFIG_SETTING",
+        default=[],
+        group=group,
+        help="Settings to pass to the PEP 517 build backend, specified as `KEY=VALUE` pairs",
+    )
+
+
+def _resolver_options(parser: Parser) -> None:
+    """How `pip install` resolves."""
+    group = parser.add_argument_group("Resolver options")
+    parser.opt(
+        "-U",
+        "--upgrade",
+        action="store_const",
+        const=True,
+        setting="upgrade",
+        group=group,
+        help="Allow package upgrades, ignoring installed versions. Implies `--refresh`",
+    )
+    parser.opt("--no-upgrade", dest="upgrade", action="store_const", const=False, help="")
+    parser.opt(
+        "-P",
+        "--upgrade-package",
+        action="append",
+        metavar="UPGRADE_PACKAGE",
+        setting="upgrade-package",
+        group=group,
+        help="Allow upgrades for a specific package. Implies `--refresh-package`",
+    )
+    parser.opt(
+        "--resolution",
+        choices=["highest", "lowest", "lowest-direct"],
+        metavar="RESOLUTION",
+        env="UV_RESOLUTION",
+        setting="resolution",
+        group=group,
+        help="The strategy to use when selecting between the different compatible versions for "
+        "a given package requirement [env: UV_RESOLUTION=]",
+    )
+    parser.opt(
+        "--prerelease",
+        choices=["disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"],
+        metavar="PRERELEASE",
+        env="UV_PRERELEASE",
+        setting="prerelease",
+        group=group,
+        help="The strategy to use when considering pre-release versions [env: UV_PRERELEASE=]",
+    )
+
+
 def _install_options(parser: Parser) -> None:
     """The options `pip sync` and `pip install` share."""
     _flag_pair(
@@ -154,7 +316,9 @@ def _install_options(parser: Parser) -> None:
         value=False,
         env="UV_NO_VERIFY_HASHES",
     )
+    _source_options(parser)
     _break_system_packages(parser)
+    _directory_options(parser)
     _flag_pair(
         parser,
         ("--strict", "--no-strict"),
@@ -162,15 +326,32 @@ def _install_options(parser: Parser) -> None:
         "Validate the Python environment after completing the installation, to detect packages "
         "with missing dependencies or other issues",
     )
+    preview = parser.add_mutually_exclusive_group()
     parser.opt(
         "--dry-run",
         action="store_true",
         default=False,
+        group=preview,
         help="Perform a dry run, i.e., don't actually install anything but resolve the "
         "dependencies and print the resulting plan",
     )
+    parser.opt(
+        "--check",
+        action="store_true",
+        default=False,
+        group=preview,
+        help="Check whether the environment satisfies the requirements without modifying it; "
+        "exit with code 1 if changes are needed",
+    )
+    parser.opt(
+        "--cert",
+        metavar="FILE",
+        help="Path to a PEM-encoded CA certificate bundle, instead of the default certificate "
+        "source",
+    )
     _index_options(parser)
     _installer_options(parser)
+    _build_options(parser)
     parser.opt(
         "--exclude-newer",
         metavar="EXCLUDE_NEWER",
@@ -179,6 +360,7 @@ def _install_options(parser: Parser) -> None:
         help="Limit candidate packages to those that were uploaded prior to the given date "
         "[env: UV_EXCLUDE_NEWER=]",
     )
+    _platform_options(parser)
     _target_options(parser, "The Python interpreter into which packages should be installed.")
     add_global_options(parser)
     parser.opt(
@@ -195,6 +377,27 @@ def _install_options(parser: Parser) -> None:
         metavar="REFRESH_PACKAGE",
         default=[],
         help="Refresh cached data for a specific package",
+    )
+
+
+def _platform_options(parser: Parser) -> None:
+    """`--python-version` and `--python-platform`: which wheels and markers to install for."""
+    from puv.operations.target_platform import PLATFORM_NAMES
+
+    parser.opt(
+        "--python-version",
+        metavar="PYTHON_VERSION",
+        setting="python-version",
+        help="The minimum Python version that should be supported by the requirements (e.g., "
+        "`3.7` or `3.7.9`)",
+    )
+    parser.opt(
+        "--python-platform",
+        choices=PLATFORM_NAMES,
+        metavar="PYTHON_PLATFORM",
+        setting="python-platform",
+        help="The platform for which requirements should be installed (a target triple such as "
+        "`x86_64-unknown-linux-gnu` or `aarch64-apple-darwin`)",
     )
 
 
@@ -258,6 +461,16 @@ def _index_options(parser: Parser) -> None:
         group=group,
         help="Ignore the registry index (e.g., PyPI), instead relying on direct URL dependencies "
         "and those provided via `--find-links`",
+    )
+    parser.opt(
+        "--keyring-provider",
+        choices=["disabled", "subprocess"],
+        metavar="KEYRING_PROVIDER",
+        env="UV_KEYRING_PROVIDER",
+        setting="keyring-provider",
+        group=group,
+        help="Attempt to use `keyring` for authentication for index URLs "
+        "[env: UV_KEYRING_PROVIDER=]",
     )
     parser.opt(
         "--index-strategy",
@@ -328,15 +541,29 @@ def _index_arguments(args: argparse.Namespace) -> Any:
 
 
 def _install_request(args: argparse.Namespace, **fields: Any) -> Any:
+    from puv.cli.build_cmd import parse_config_settings
     from puv.operations.pip_install import InstallRequest
+    from puv.operations.pip_requirements import SourceOptions
 
+    sources = SourceOptions(
+        editables=tuple(getattr(args, "editable", ())),
+        constraints=tuple(args.constraints),
+        overrides=tuple(getattr(args, "overrides", ())),
+        extras=tuple(args.extra or ()),
+        all_extras=bool(args.all_extras),
+        groups=tuple(args.group or ()),
+    )
     return InstallRequest(
         dry_run=args.dry_run,
+        check=args.check,
         python=args.python,
         system=args.system,
         indexes=_index_arguments(args),
         refresh=args.refresh,
         refresh_packages=tuple(args.refresh_package),
+        sources=sources,
+        cert=args.cert,
+        config_settings=parse_config_settings(args.config_setting),
         **fields,
     )
 
@@ -347,16 +574,17 @@ def run_sync(args: argparse.Namespace, printer: Printer) -> int:
     from puv.operations.pip_install import install_requirements
 
     ctx = build_context(args, printer)
-    install_requirements(ctx, _install_request(args, files=tuple(args.src_files), exact=True))
-    return 0
+    request = _install_request(args, files=tuple(args.src_files), exact=True)
+    changed = install_requirements(ctx, request)
+    return 1 if request.check and changed else 0
 
 
 def run_install(args: argparse.Namespace, printer: Printer) -> int:
-    """`puv pip install PACKAGE... | -r FILE`: add packages to the environment."""
+    """`puv pip install PACKAGE... | -r FILE | -e DIR | --group GROUP`: resolve and install."""
     from puv.operations.context import build_context
     from puv.operations.pip_install import install_requirements
 
-    if not (args.packages or args.requirements or args.editable):
+    if not (args.packages or args.requirements or args.editable or args.group):
         args._parser.error(
             "the following arguments are required: "
             "<PACKAGE|--requirements <REQUIREMENTS>|--editable <EDITABLE>|--group <GROUP>>"
@@ -366,10 +594,11 @@ def run_install(args: argparse.Namespace, printer: Printer) -> int:
         args,
         files=tuple(args.requirements),
         packages=tuple(args.packages),
-        editables=tuple(args.editable),
+        exact=args.exact,
+        resolve=True,
     )
-    install_requirements(ctx, request)
-    return 0
+    changed = install_requirements(ctx, request)
+    return 1 if request.check and changed else 0
 
 
 def run_uninstall(args: argparse.Namespace, printer: Printer) -> int:

@@ -324,7 +324,14 @@ class HttpClient:
                     initializer=self._mark_worker,
                 )
             executor = self._executor
-        return executor.submit(fn, *args)
+        try:
+            return executor.submit(fn, *args)
+        except RuntimeError:  # shut down (the command is over): a prefetch nobody waits for
+            from concurrent.futures import Future
+
+            refused: Future[R] = Future()
+            refused.cancel()
+            return refused
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """`[fn(item) for item in items]`, run concurrently; the first error is raised.

@@ -12,8 +12,9 @@ extraneous distributions and links the new ones in, several at a time.
 from __future__ import annotations
 
 import os
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,17 +34,25 @@ from puv.operations.pip_requirements import Requested, RequirementSources
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from packaging.version import Version
+
+    from puv.build.frontend import ConfigSettings
     from puv.cache.lock import LockedFile
     from puv.index.client import HttpClient
-    from puv.index.indexes import IndexList, PackageFinder
+    from puv.index.indexes import IndexList, PackageFiles, PackageFinder
+    from puv.index.simple import DistFile as IndexFile
     from puv.install.link import Linker
     from puv.install.scheme import Layout
+    from puv.operations.progress import PreparingBar
+    from puv.operations.target_platform import Target
     from puv.operations.unpack_workers import Unpacker
     from puv.operations.wheel_cache import CachedWheel, WheelCache
-    from puv.operations.wheel_select import TagPolicy
+    from puv.operations.wheel_select import Builds, TagPolicy
 
 # From this many wheels to fetch, unpacking moves to worker processes.
 _WORKER_THRESHOLD = 8
+# Downloads larger than this are announced when no progress bar is drawn (as uv does).
+_LARGE_DOWNLOAD = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +76,7 @@ class Artifact:
     location: str | None = None
     expected: tuple[HashDigest, ...] = ()
     yanked: str | None = None  # the warning to show when a yanked file was pinned
+    size: int | None = None  # the download's size, when the index tells it
 
     @property
     def requested(self) -> Requested:
@@ -79,6 +89,39 @@ class Artifact:
         if self.requested.url is not None:
             return self.requested.display
         return self.wheel.distribution
+
+
+@dataclass(frozen=True, slots=True)
+class PendingBuild:
+    """A change that needs a wheel built: from a source tree or an sdist given by path or URL
+    (`source` is the requirement's URL), or from an index sdist (`source` is its URL, `version`
+    its version). `expected` are the digests the sdist must have."""
+
+    change: Change
+    source: str
+    version: str | None = None
+    expected: tuple[HashDigest, ...] = ()
+
+    @property
+    def requested(self) -> Requested:
+        """The requirement this build satisfies."""
+        return self.change.requested
+
+    @property
+    def distribution(self) -> str:
+        """How uv names it while building: `name @ url`, or `name==version` from an index."""
+        if self.version is not None:
+            return f"{self.requested.name}=={self.version}"
+        return self.requested.display
+
+
+def direct_url(requested: Requested) -> dict[str, object] | None:
+    """The PEP 610 `direct_url.json` of an install from a direct reference (None otherwise)."""
+    if requested.url is None:
+        return None
+    if requested.tree:
+        return {"url": requested.url, "dir_info": {"editable": True} if requested.editable else {}}
+    return {"url": requested.url, "archive_info": {}}
 
 
 def layout_of(target: TargetEnvironment) -> Layout:
@@ -155,6 +198,25 @@ def index_list(ctx: Context, given: IndexArguments, sources: RequirementSources)
     )
 
 
+def _build_error(item: PendingBuild, err: PuvError) -> PuvError:
+    """A failed build as uv reports it: an index sdist is named `name==version` (not by its
+    path in the cache); a path or URL as the frontend already named it."""
+    if item.version is None:
+        return err
+    own = err.message.startswith("Failed to build")
+    return FailureError(
+        f"Failed to build `{item.distribution}`",
+        causes=list(err.causes) if own else [err.message, *err.causes],
+        hint=err.hint,
+    )
+
+
+def _filename_of(url: str) -> str:
+    from urllib.parse import unquote, urlsplit
+
+    return unquote(urlsplit(url).path.rpartition("/")[2])
+
+
 def _local_digests(url: str, expected: Sequence[HashDigest]) -> tuple[HashDigest, ...]:
     """The sha256 (and the algorithms of `expected`) of the local file a `file:` URL names."""
     from puv.core.hashes import MultiHasher, algorithms_for
@@ -175,20 +237,35 @@ def _local_digests(url: str, expected: Sequence[HashDigest]) -> tuple[HashDigest
 
 class InstallSession:
     """The services a change needs, built on first use: cache lock, wheel cache, tags, index
-    client and finder. Closing it releases the cache lock and the client."""
+    client and finder. Closing it releases the cache lock and the client.
+
+    `target` is where packages go; `platform` the environment wheels are chosen for (the
+    target's interpreter, or what `--python-version` / `--python-platform` make of it). `http2`
+    False keeps the client on HTTP/1.1 (whose connections may be shared by the resolver's
+    threads); `cert` is a CA bundle (`--cert`) that replaces the default trust roots;
+    `config_settings` are `-C` settings for build backends, over the configured ones.
+    """
 
     def __init__(
         self,
         ctx: Context,
         target: TargetEnvironment,
+        platform: Target,
         sources: RequirementSources,
         indexes: IndexArguments,
         *,
         refresh: bool = False,
         refresh_packages: Sequence[str] = (),
+        http2: bool = True,
+        cert: str | None = None,
+        config_settings: Mapping[str, str | list[str]] | None = None,
     ) -> None:
         self.ctx = ctx
         self.target = target
+        self.platform = platform
+        self.http2 = http2
+        self.cert = cert
+        self.cli_config_settings = config_settings or {}
         self.sources = sources
         self.indexes = indexes
         settings = ctx.settings.pip
@@ -207,6 +284,9 @@ class InstallSession:
         self._prefetching = False
         self._fetches: dict[str, Future[CachedWheel]] = {}
         self._fetch_started: float | None = None
+        self._bar: PreparingBar | None = None
+        self._progress_lock = threading.Lock()
+        self._prepared = 0  # wheels fetched so far
 
     def __enter__(self) -> InstallSession:
         return self
@@ -214,6 +294,8 @@ class InstallSession:
     def __exit__(self, *exc_info: object) -> None:
         for future in self._fetches.values():
             future.cancel()  # those not started yet: after an error, nothing more is fetched
+        if self._bar is not None:
+            self._bar.close()
         if self._client is not None:
             self._client.close()
         if self._unpacker is not None:
@@ -244,11 +326,11 @@ class InstallSession:
 
     @property
     def policy(self) -> TagPolicy:
-        """The target interpreter's wheel tags."""
+        """The wheel tags of the target platform."""
         if self._policy is None:
             from puv.operations.wheel_select import tag_policy
 
-            self._policy = tag_policy(self.target.interpreter)
+            self._policy = tag_policy(self.platform.interpreter)
         return self._policy
 
     @property
@@ -261,7 +343,10 @@ class InstallSession:
             if self.refresh_all or self.refreshed:
                 refresh = Refresh(time.time(), self.refresh_all, self.refreshed)
             self._use_cache()
-            self._client = http_client(self.ctx, self.index_list, refresh=refresh)
+            client = http_client(self.ctx, self.index_list, http2=self.http2, refresh=refresh)
+            if self.cert is not None:  # read when the first connection is made
+                client.options = replace(client.options, ssl_cert_file=self.cert)
+            self._client = client
         return self._client
 
     @property
@@ -286,14 +371,21 @@ class InstallSession:
 
     # ---- resolve: which wheel for each change
 
-    def resolve(self, changes: Sequence[Change], *, prefetch: bool = False) -> list[Artifact]:
+    def resolve(
+        self,
+        changes: Sequence[Change],
+        *,
+        prefetch: bool = False,
+        known: Mapping[str, PackageFiles] | None = None,
+    ) -> list[Artifact | PendingBuild]:
         """The wheel for every change: from the by-hash cache when a `--hash` names one that is
-        unpacked already, else from the indexes (looked up concurrently).
+        unpacked already, else from the indexes (looked up concurrently, unless `known` already
+        holds the package's files), else the source to build.
 
         With `prefetch`, a wheel that must be fetched starts downloading as soon as it is chosen,
         while other packages are still being looked up.
         """
-        artifacts: dict[str, Artifact] = {}
+        chosen: dict[str, Artifact | PendingBuild] = {}
         lookups: list[Change] = []
         directs: list[Change] = []
         for change in changes:
@@ -303,17 +395,17 @@ class InstallSession:
                 continue
             cached = self._cached(requested) if requested.hashes else None
             if cached is not None:
-                artifacts[requested.name] = Artifact(change, cached.filename, cached)
+                chosen[requested.name] = Artifact(change, cached.filename, cached)
             else:
                 lookups.append(change)
         if prefetch and (lookups or directs):
             self._start_fetching(len(lookups) + len(directs))
         for change in directs:
-            artifacts[change.requested.name] = self._chosen(self._direct(change))
+            chosen[change.requested.name] = self._direct(change)
         if lookups:
-            for artifact in self._from_indexes(lookups):
-                artifacts[artifact.requested.name] = artifact
-        return [artifacts[name] for name in sorted(artifacts)]
+            for outcome in self._from_indexes(lookups, known or {}):
+                chosen[outcome.requested.name] = outcome
+        return [chosen[name] for name in sorted(chosen)]
 
     def _cached(
         self, requested: Requested, hashes: Sequence[HashDigest] = ()
@@ -332,35 +424,58 @@ class InstallSession:
             return None
         return min(ranked, key=lambda item: (item[0], item[1].sha256))[1]
 
-    def _from_indexes(self, changes: Sequence[Change]) -> list[Artifact]:
+    def _from_indexes(
+        self, changes: Sequence[Change], known: Mapping[str, PackageFiles]
+    ) -> list[Artifact | PendingBuild]:
         """Look `changes` up on the indexes, concurrently. When several fail, the error of an
         exact pin wins, as in uv's resolver."""
         ordered = sorted(changes, key=lambda change: change.requested.pinned is None)
-        outcomes = self.client.map(self._lookup_outcome, ordered)
+        outcomes = self.client.map(lambda change: self._lookup_outcome(change, known), ordered)
         for outcome in outcomes:
             if isinstance(outcome, PuvError):
                 raise outcome
-        return [outcome for outcome in outcomes if isinstance(outcome, Artifact)]
+        return [outcome for outcome in outcomes if not isinstance(outcome, PuvError)]
 
-    def _lookup_outcome(self, change: Change) -> Artifact | PuvError:
+    def _lookup_outcome(
+        self, change: Change, known: Mapping[str, PackageFiles]
+    ) -> Artifact | PendingBuild | PuvError:
         try:
-            return self._lookup(change)
+            return self._lookup(change, known.get(change.requested.name))
         except PuvError as err:
             return err
 
-    def _lookup(self, change: Change) -> Artifact:
+    def builds(self, name: str) -> Builds:
+        """Whether `name` may be built from source and installed from wheels (`--no-build`,
+        `--only-binary`, `--no-binary`)."""
+        from puv.operations.wheel_select import Builds
+
+        settings = self.ctx.settings.pip
+        only_binary = set(settings.only_binary)
+        no_binary = set(settings.no_binary)
+        if settings.no_build or ":all:" in only_binary:
+            return Builds(build=False, disabled_by="all")
+        if name in {normalize_name(n) for n in only_binary}:
+            return Builds(build=False, disabled_by="package")
+        if ":all:" in no_binary:
+            return Builds(binary=False, disabled_by="all")
+        if name in {normalize_name(n) for n in no_binary}:
+            return Builds(binary=False, disabled_by="package")
+        return Builds()
+
+    def _lookup(self, change: Change, files: PackageFiles | None) -> Artifact | PendingBuild:
         from puv.operations.wheel_select import parse_exclude_newer, select_wheel
 
         requested = change.requested
         exclude_newer = self.ctx.settings.pip.exclude_newer
         selected = select_wheel(
             requested,
-            self.finder.find(requested.name),
+            files if files is not None else self.finder.find(requested.name),
             self.policy,
             exclude_newer=parse_exclude_newer(exclude_newer)
             if isinstance(exclude_newer, str)
             else None,
             registry=bool(self.index_list.search_order()),
+            builds=self.builds(requested.name),
         )
         file = selected.file
         index_hashes = tuple(
@@ -371,6 +486,8 @@ class InstallSession:
         if not index_hashes and file.url.startswith("file:"):
             index_hashes = _local_digests(file.url, requested.hashes)  # a `--find-links` dir
         expected = requested.hashes if self.verify and requested.hashes else index_hashes
+        if selected.wheel is None:
+            return PendingBuild(change, file.url, str(selected.version), tuple(expected))
         sha256 = [digest for digest in index_hashes if digest.algorithm == "sha256"]
         cached = None
         if sha256 and (not requested.hashes or not self.verify or sha256[0] in expected):
@@ -380,28 +497,151 @@ class InstallSession:
             reason = f' (reason: "{file.yanked_reason}")' if file.yanked_reason else ""
             yanked = f"`{selected.wheel.distribution}` is yanked{reason}"
         return self._chosen(
-            Artifact(change, selected.wheel, cached, file.url, tuple(expected), yanked)
+            Artifact(change, selected.wheel, cached, file.url, tuple(expected), yanked, file.size)
         )
 
-    def _direct(self, change: Change) -> Artifact:
-        """A wheel given by path or URL."""
-        from urllib.parse import unquote, urlsplit
-
+    def _direct(self, change: Change) -> Artifact | PendingBuild:
+        """A wheel, an sdist or a source tree given by path or URL."""
         requested = change.requested
         url = requested.url
         assert url is not None
-        wheel = WheelFilename.parse(unquote(urlsplit(url).path.rpartition("/")[2]))
         expected = requested.hashes if self.verify else ()
+        if requested.needs_build:
+            if url.startswith("file:") and not requested.tree:
+                from puv.core.hashes import check_hashes
+
+                check_hashes(requested.display, expected, _local_digests(url, expected))
+            return PendingBuild(change, url, None, expected)
+        wheel = WheelFilename.parse(_filename_of(url))
         if not url.startswith("file:"):
             cached = self._cached(requested) if expected else None
-            return Artifact(change, wheel, cached, url, expected)
+            return self._chosen(Artifact(change, wheel, cached, url, expected))
         from puv.core.hashes import check_hashes
 
         digests = _local_digests(url, expected)
         check_hashes(requested.display, expected, digests)
         sha256 = [digest for digest in digests if digest.algorithm == "sha256"]
         cached = None if self.refreshes(requested.name) else self._cached(requested, sha256)
-        return Artifact(change, wheel, cached, url, ())
+        return self._chosen(Artifact(change, wheel, cached, url, ()))
+
+    # ---- build: wheels from source trees and sdists
+
+    def build(self, pending: Sequence[PendingBuild]) -> list[Artifact]:
+        """Build a wheel for each pending build, one at a time (uv's `Building` / `Built`
+        lines), as artifacts that install the built wheels."""
+        return [self._build_one(item) for item in pending]
+
+    def _build_one(self, item: PendingBuild) -> Artifact:
+        from puv.operations.build_ops import build_wheel_for
+
+        printer = self.ctx.printer
+        requested = item.requested
+        source = self._source_path(item)
+        started = time.time()
+        try:
+            wheel = build_wheel_for(
+                self.ctx,
+                source,
+                self.target.interpreter,
+                editable=requested.editable,
+                config_settings=self.config_settings(),
+                finder=self.finder,
+            )
+            if self.refreshes(requested.name) and wheel.stat().st_ctime < started - 1:
+                wheel.unlink()  # `--refresh` / `--reinstall` rebuild what was built before
+                wheel = build_wheel_for(
+                    self.ctx,
+                    source,
+                    self.target.interpreter,
+                    config_settings=self.config_settings(),
+                    finder=self.finder,
+                )
+        except PuvError as err:
+            raise _build_error(item, err) from None
+        # A wheel built now was moved into place now (its ctime, to the filesystem's
+        # granularity); one built before was reused from the cache, which uv does not mention.
+        if requested.tree or wheel.stat().st_ctime >= started - 1:
+            shown = item.distribution
+            printer.status(f"   {printer.style('Building', 'green', bold=True)} {shown}")
+            printer.status(f"      {printer.style('Built', 'green', bold=True)} {shown}")
+        built = WheelFilename.parse(wheel.name)
+        if built.name != requested.name:
+            raise PuvError(
+                f"The built wheel `{wheel.name}` is not for `{requested.name}`",
+                hint="The project's `[project] name` and its build backend disagree",
+            )
+        return Artifact(item.change, built, None, wheel.as_uri(), ())
+
+    def build_metadata(self, requested: Requested) -> bytes:
+        """The core metadata of an sdist or source tree given by path or URL (PEP 517)."""
+        assert requested.url is not None
+        expected = requested.hashes if self.verify else ()
+        return self._metadata_of(PendingBuild(Change(requested), requested.url, None, expected))
+
+    def index_sdist_metadata(
+        self, name: str, version: Version, files: Sequence[IndexFile]
+    ) -> bytes:
+        """The core metadata of an index version that only an sdist build can tell."""
+        sdist = next((file for file in files if not file.is_wheel), None)
+        if sdist is None:
+            raise PuvError(f"`{name}=={version}` has no source distribution to build")
+        expected = tuple(HashDigest(a, d) for a, d in sdist.hashes if a in ALGORITHMS)
+        pin = f"=={version}"
+        change = Change(Requested(name, pin, display=f"{name}{pin}"))
+        return self._metadata_of(PendingBuild(change, sdist.url, str(version), expected))
+
+    def _metadata_of(self, item: PendingBuild) -> bytes:
+        from puv.operations.build_ops import build_metadata_for
+
+        try:
+            return build_metadata_for(
+                self.ctx,
+                self._source_path(item),
+                self.target.interpreter,
+                config_settings=self.config_settings(),
+                finder=self.finder,
+            )
+        except PuvError as err:
+            raise _build_error(item, err) from None
+
+    def config_settings(self) -> ConfigSettings | None:
+        """The settings for build backends: `-C KEY=VALUE` over the configured ones (a repeated
+        key gives a list)."""
+        configured = {
+            key: list(value) if isinstance(value, tuple) else value
+            for key, value in self.ctx.settings.pip.config_settings.items()
+        }
+        return {**configured, **self.cli_config_settings} or None
+
+    def _source_path(self, item: PendingBuild) -> Path:
+        """The tree or sdist to build, downloaded (hash-checked) into the cache if remote."""
+        import hashlib
+
+        from puv.index.client import path_from_file_url
+
+        source = item.source
+        if source.startswith("file:"):
+            path = Path(path_from_file_url(source))
+            if not path.exists():
+                raise FailureError(f"Distribution not found at: {source}")
+            return path
+        filename = _filename_of(source)
+        sha256 = next((d.digest for d in item.expected if d.algorithm == "sha256"), None)
+        key = sha256 or "url-" + hashlib.sha256(source.encode()).hexdigest()[:16]
+        path = self.ctx.cache.bucket("sdists") / key / filename
+        if path.is_file() and not self.refreshes(item.requested.name):
+            return path
+        try:
+            self.client.download(
+                source, path, expected=item.expected, distribution=item.distribution
+            )
+        except PuvError as err:
+            raise FailureError(
+                f"Failed to download `{item.distribution}`",
+                causes=[err.message, *err.causes],
+                hint=err.hint,
+            ) from None
+        return path
 
     # ---- fetch: download and unpack what the cache lacks
 
@@ -422,11 +662,15 @@ class InstallSession:
     def _chosen(self, artifact: Artifact) -> Artifact:
         """Start fetching `artifact` now if it is not in the cache and prefetching is on."""
         if self._prefetching and artifact.cached is None:
-            if self._fetch_started is None:
-                self._fetch_started = time.perf_counter()
             name = artifact.requested.name
-            self._fetches[name] = self.client.submit(self._fetch_one, artifact)
+            self._fetches[name] = self._submit_fetch(artifact)
         return artifact
+
+    def _submit_fetch(self, artifact: Artifact) -> Future[CachedWheel]:
+        """Start fetching one artifact on the client's pool; the first starts the clock."""
+        if self._fetch_started is None:
+            self._fetch_started = time.perf_counter()
+        return self.client.submit(self._fetch_one, artifact)
 
     def fetch(self, artifacts: Sequence[Artifact]) -> list[Artifact]:
         """Download (in parallel) and unpack every artifact that is not in the cache yet."""
@@ -435,18 +679,26 @@ class InstallSession:
             return list(artifacts)
         if self._unpacker is None:
             self._start_fetching(len(pending))
-        if self._fetch_started is None:
-            self._fetch_started = time.perf_counter()
-        futures = [
-            self._fetches.get(a.requested.name) or self.client.submit(self._fetch_one, a)
-            for a in pending
-        ]
+        futures = [self._fetches.get(a.requested.name) or self._submit_fetch(a) for a in pending]
+        self._show_progress(len(pending))
         fetched = {a.requested.name: f.result() for a, f in zip(pending, futures, strict=True)}
+        if self._bar is not None:
+            self._bar.close()
+        assert self._fetch_started is not None
         self.ctx.printer.status(counted("Prepared", len(pending), since(self._fetch_started)))
         return [
             replace(artifact, cached=fetched.get(artifact.requested.name, artifact.cached))
             for artifact in artifacts
         ]
+
+    def _show_progress(self, total: int) -> None:
+        """On a terminal, a bar for the `total` wheels being prepared (some may be done already:
+        fetching starts while resolving, before the `Resolved` line, which a bar must not
+        overwrite)."""
+        from puv.operations.progress import preparing_bar
+
+        with self._progress_lock:
+            self._bar = preparing_bar(self.ctx.printer, total, done=self._prepared)
 
     def _fetch_one(self, artifact: Artifact) -> CachedWheel:
         import shutil
@@ -463,6 +715,7 @@ class InstallSession:
                 unpacked = unpacker.unpack(path, artifact.wheel, artifact.expected)
             else:
                 staging = temp_dir_in(self.wheels.pointers)
+                announced = self._announce_download(artifact)
                 try:
                     download = self.client.download(
                         location,
@@ -470,6 +723,10 @@ class InstallSession:
                         expected=artifact.expected,
                         distribution=artifact.distribution,
                     )
+                    if announced:
+                        printer = self.ctx.printer
+                        shown = printer.style("Downloaded", "green", bold=True)
+                        printer.status(f" {shown} {artifact.wheel.name}")
                     unpacked = unpacker.unpack(download.path, artifact.wheel)
                 finally:
                     shutil.rmtree(staging, ignore_errors=True)
@@ -479,7 +736,27 @@ class InstallSession:
                 causes=[err.message, *err.causes],
                 hint=err.hint,
             ) from None
-        return self.wheels.record(artifact.wheel.name, unpacked)
+        recorded = self.wheels.record(artifact.wheel.name, unpacked)
+        with self._progress_lock:
+            self._prepared += 1
+            if self._bar is not None:
+                self._bar.advance()
+        return recorded
+
+    def _announce_download(self, artifact: Artifact) -> bool:
+        """uv's `Downloading name (size)` line for a download over 1 MiB, when no progress bar
+        is drawn (redirected output, `--no-progress`); whether it was printed."""
+        from puv.operations.progress import shows_progress
+
+        size = artifact.size
+        printer = self.ctx.printer
+        if size is None or size <= _LARGE_DOWNLOAD or shows_progress(printer):
+            return False
+        from puv.cache.clean import human_readable_bytes
+
+        shown = printer.style("Downloading", "green", bold=True)
+        printer.status(f"{shown} {artifact.wheel.name} ({human_readable_bytes(size)})")
+        return True
 
     # ---- apply: uninstall, then link, under the environment lock
 
@@ -528,15 +805,16 @@ class InstallSession:
         def install(artifact: Artifact) -> Path:
             cached = artifact.cached
             assert cached is not None
-            url = artifact.requested.url
             result = install_wheel(
                 cached.archive,
                 artifact.wheel,
                 layout,
                 linker,
-                direct_url={"url": url, "archive_info": {}} if url else None,
+                direct_url=direct_url(artifact.requested),
                 skip_filename_check=skip_check,
             )
+            if artifact.requested.tree:
+                self._record_tree(result.dist_info, artifact.requested)
             return result.dist_info
 
         workers = max(1, min(self.ctx.settings.concurrent_installs, len(artifacts)))
@@ -549,6 +827,45 @@ class InstallSession:
             if error is not None:
                 raise error
         return [future.result() for future in futures]
+
+    def _record_tree(self, dist_info: Path, requested: Requested) -> None:
+        """uv's record of a source tree install (`uv_cache.json`, `uv_build.json`), by which
+        `pip sync` knows it is still current."""
+        from puv.index.client import path_from_file_url
+        from puv.operations.editable import build_info, cache_info, record_tree_install
+
+        assert requested.url is not None
+        directory = Path(path_from_file_url(requested.url))
+        record_tree_install(
+            dist_info,
+            directory,
+            editable=requested.editable,
+            info=cache_info(directory, os.environ),
+            build=build_info(self.config_settings()),
+        )
+
+    def fresh_trees(
+        self, installed: Sequence[InstalledDist], wanted: Sequence[Requested]
+    ) -> set[str]:
+        """The wanted source trees whose installed build is still current (same tree, mode,
+        cache info and build settings)."""
+        if not any(item.tree for item in wanted):
+            return set()
+        from puv.index.client import path_from_file_url
+        from puv.operations.editable import build_info, cache_info, is_fresh
+
+        by_name = {dist.name: dist for dist in installed}
+        build = build_info(self.config_settings())
+        fresh = set()
+        for item in wanted:
+            dist = by_name.get(item.name)
+            if not item.tree or item.url is None or dist is None:
+                continue
+            directory = Path(path_from_file_url(item.url))
+            info = cache_info(directory, os.environ)
+            if is_fresh(dist, directory, editable=item.editable, info=info, build=build):
+                fresh.add(item.name)
+        return fresh
 
     def _compile(self, dist_infos: Sequence[Path]) -> None:
         from puv.install.bytecode import compile_files

@@ -14,6 +14,7 @@ triples), or every environment from the target Python up (`--universal`). Pins o
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from puv.operations.compile_output import (
 from puv.operations.context import Context
 from puv.operations.exclude_newer import exclude_newer_cutoff
 from puv.operations.network import configured_indexes, http_client
+from puv.operations.target_platform import Target, parse_python_version, target_of
 from puv.project.settings_schema import check_exclude_newer, normalize_name, package_name_error
 
 if TYPE_CHECKING:
@@ -173,7 +175,12 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
         if python_version is None and python is not None and _is_version(python):
             python_version, python = python, None
         interpreter = _interpreter(ctx, python, python_version)
-        target = _target(interpreter, python_version, pip.python_platform)
+        target = target_of(
+            interpreter,
+            python_version=python_version,
+            python_platform=pip.python_platform,
+            environ=os.environ,
+        )
         started = time.perf_counter()
         provider.configure(_provider_options(client, indexes, target, pip))
         options = _resolver_options(
@@ -189,7 +196,7 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
                     requirements, source, options, inputs, provider, pip, requires_python
                 )
             else:
-                requires_python = f">={release_only_trimmed(target.version)}"
+                requires_python = f">={release_only_trimmed(target.python_version)}"
                 with_markers = pip.no_strip_markers or output_format == PYLOCK_TOML
                 outcome = _single(
                     requirements, source, options, inputs, provider, pip, with_markers
@@ -265,7 +272,7 @@ def _pylock_emit_warnings(pip: Any) -> tuple[str, ...]:
 def _universal_requires_python(python_version: str | None, interpreter: Interpreter) -> str:
     """`--universal` resolves from `--python-version` up, else from the interpreter's minor."""
     if python_version is not None:
-        return f">={release_only_trimmed(_parse_python_version(python_version))}"
+        return f">={release_only_trimmed(parse_python_version(python_version))}"
     major, minor = interpreter.major_minor
     return f">={major}.{minor}"
 
@@ -558,120 +565,6 @@ def _group_requirements(
 # ----------------------------------------------------------------------------- target
 
 
-@dataclass(frozen=True, slots=True)
-class _Target:
-    markers: dict[str, str]
-    tags: list[Any]
-    version: Version
-
-
-# uv's target triples: (os, arch, libc, (major, minor) of glibc/musl/macOS)
-_LINUX_GNU = (2, 28)
-_MACOS = (14, 0)
-_PLATFORM_ALIASES = {
-    "linux": "x86_64-unknown-linux-gnu",
-    "macos": "aarch64-apple-darwin",
-    "windows": "x86_64-pc-windows-msvc",
-}
-
-
-def _platform(name: str) -> tuple[str, str, str, tuple[int, int] | None]:
-    """(os, arch, libc, version) for a `--python-platform` value."""
-    triple = _PLATFORM_ALIASES.get(name, name)
-    arch, _, rest = triple.partition("-")
-    if rest == "unknown-linux-gnu":
-        return "linux", arch, "gnu", _LINUX_GNU
-    if rest == "unknown-linux-musl":
-        return "linux", arch, "musl", (1, 2)
-    if rest == "manylinux2014":
-        return "linux", arch, "gnu", (2, 17)
-    if rest.startswith("manylinux_"):
-        major, minor = rest.removeprefix("manylinux_").split("_")
-        return "linux", arch, "gnu", (int(major), int(minor))
-    if rest == "apple-darwin":
-        return "macos", arch, "none", _MACOS
-    if rest == "pc-windows-msvc":
-        return "windows", arch, "none", None
-    raise PuvError(f"`--python-platform {name}` is not supported by puv yet")
-
-
-def _platform_markers(os_name: str, arch: str) -> dict[str, str]:
-    if os_name == "linux":
-        return {
-            "os_name": "posix",
-            "platform_machine": arch,
-            "platform_system": "Linux",
-            "sys_platform": "linux",
-        }
-    if os_name == "macos":
-        machine = "arm64" if arch == "aarch64" else arch
-        return {
-            "os_name": "posix",
-            "platform_machine": machine,
-            "platform_system": "Darwin",
-            "sys_platform": "darwin",
-        }
-    machine = {"x86_64": "AMD64", "aarch64": "ARM64", "i686": "x86"}.get(arch, arch)
-    return {
-        "os_name": "nt",
-        "platform_machine": machine,
-        "platform_system": "Windows",
-        "sys_platform": "win32",
-    }
-
-
-def _target(
-    interpreter: Interpreter, python_version: str | None, python_platform: str | None
-) -> _Target:
-    from puv.python.tags import interpreter_tags
-
-    facts = interpreter
-    markers = dict(interpreter.markers)
-    version = Version(interpreter.version)
-    if python_version is not None:
-        version = _parse_python_version(python_version)
-        release = (*version.release, 0, 0)
-        facts = facts._replace(version_info=(release[0], release[1], release[2], "final", 0))
-        markers["python_version"] = f"{release[0]}.{release[1]}"
-        markers["python_full_version"] = (
-            python_version if len(version.release) >= 3 else f"{release[0]}.{release[1]}.0"
-        )
-    if python_platform is not None:
-        os_name, arch, libc, libc_version = _platform(python_platform)
-        platform_tag = {"x86_64": "win-amd64", "aarch64": "win-arm64", "i686": "win32"}.get(
-            arch, ""
-        )
-        facts = facts._replace(
-            os=os_name,
-            arch="arm64" if os_name == "macos" and arch == "aarch64" else arch,
-            libc=libc,
-            libc_version=libc_version if os_name == "linux" else None,
-            manylinux_compatible=libc == "gnu",
-            macos_version=libc_version if os_name == "macos" else None,
-            platform_tag=platform_tag,
-        )
-        markers.update(_platform_markers(os_name, arch))
-        markers["platform_release"] = ""
-        markers["platform_version"] = ""
-    return _Target(markers, interpreter_tags(facts), version)
-
-
-def _parse_python_version(text: str) -> Version:
-    try:
-        version = Version(text)
-    except InvalidVersion:
-        version = None
-    if version is None or not _is_version(text) or len(version.release) < 2:
-        raise PuvError(
-            f"invalid value '{text}' for '--python-version <PYTHON_VERSION>': Python version "
-            f"`{text}` has an invalid major version"
-            if version is None
-            else f"invalid value '{text}' for '--python-version <PYTHON_VERSION>'",
-            exit_code=2,
-        )
-    return version
-
-
 def _interpreter(ctx: Context, python: str | None, python_version: str | None) -> Interpreter:
     """The interpreter uv would build with: `--python`, else the best match for
     `--python-version`, else any (with uv's warning when the version differs)."""
@@ -690,7 +583,7 @@ def _interpreter(ctx: Context, python: str | None, python_version: str | None) -
     if interpreter is None:
         interpreter = find_interpreter(ctx, None, environments=environments)
     if python_version is not None:
-        wanted = _parse_python_version(python_version)
+        wanted = parse_python_version(python_version)
         same_minor = wanted.release[:2] == interpreter.major_minor
         if Version(interpreter.version) != wanted and (len(wanted.release) > 2 or not same_minor):
             ctx.printer.warn(
@@ -838,9 +731,7 @@ class _PackageCutoffs:
         return self._for(name).date_excluded(name)
 
 
-def _provider_options(
-    client: Any, indexes: IndexList, target: _Target, pip: Any
-) -> ProviderOptions:
+def _provider_options(client: Any, indexes: IndexList, target: Target, pip: Any) -> ProviderOptions:
     from puv.operations.resolver_provider import ProviderOptions
     from puv.resolver.candidates import TargetTags
 
@@ -848,10 +739,10 @@ def _provider_options(
     cutoff = exclude_newer_cutoff(exclude_newer) if isinstance(exclude_newer, str) else None
     return ProviderOptions(
         exclude_newer=cutoff,
-        tags=None if pip.universal else TargetTags.from_tags(target.tags),
+        tags=None if pip.universal else TargetTags.from_tags(target.tags()),
         no_index=indexes.no_index,
         offline=client.options.offline,
-        environment=None if pip.universal else target.markers,
+        environment=None if pip.universal else dict(target.markers),
     )
 
 
@@ -863,7 +754,7 @@ def _resolver_options(
     pip: Any,
     inputs: _Inputs,
     interpreter: Interpreter,
-    target: _Target,
+    target: Target,
     output_file: str | None,
     output_format: str,
     request: CompileRequest,
@@ -872,9 +763,9 @@ def _resolver_options(
     from puv.resolver.resolve import ResolverOptions
 
     return ResolverOptions(
-        python=PythonTarget(target.version, Version(interpreter.version), "python-version"),
-        environment=target.markers,
-        tags=TargetTags.from_tags(target.tags),
+        python=PythonTarget(target.python_version, Version(interpreter.version), "python-version"),
+        environment=dict(target.markers),
+        tags=TargetTags.from_tags(target.tags()),
         resolution=pip.resolution,
         prerelease=_prerelease_mode(pip.prerelease),
         prerelease_packages={

@@ -1,11 +1,16 @@
 """What `puv pip sync|install|uninstall` is asked for: requirement files and arguments, read into
 the packages wanted in the target environment.
 
-Each requirement becomes a `Requested` (normalized name, version specifiers, a direct URL for
-wheel paths and URLs, and the `--hash` digests), with markers evaluated against the target
-interpreter. Index options written inside requirement files are collected as `FileIndexes`.
-Source trees, sdists and editables need a build, which puv cannot do yet: they fail here, with
-the package named.
+Sources are requirement files (`-r`, with their `-c` includes and index options), `pyproject.toml`
+files (their `[project] dependencies` and the extras asked for with `--extra`/`--all-extras`),
+dependency groups (`--group [PATH:]NAME`), package arguments, editables (`-e`), constraint files
+(`-c`) and override files (`--override`).
+
+Each requirement becomes a `Requested` (normalized name, version specifiers, a direct reference
+for wheels, sdists and source trees given by path or URL, and the `--hash` digests), with markers
+evaluated against the target environment; `resolver_inputs` gives the same requirements to the
+resolver instead. A source tree is named by the static `[project] name` of its `pyproject.toml`;
+VCS references are not supported yet and fail here, with the requirement named.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,21 +33,19 @@ if TYPE_CHECKING:
 _URL_SCHEMES = ("http://", "https://", "file://")
 _VCS_SCHEMES = ("git+", "hg+", "svn+", "bzr+")
 _NAME_AND_EXTRAS = re.compile(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?")
-_UNSUPPORTED_SOURCES = {
-    "pyproject.toml": "`pyproject.toml`",
-    "setup.py": "`setup.py`",
-    "setup.cfg": "`setup.cfg`",
-}
+_TRAILING_EXTRAS = re.compile(r"^(?P<location>.*?)\[(?P<extras>[^\]]*)\]$")
+_SDIST_SUFFIXES = (".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz", ".tar")
+_UNSUPPORTED_SOURCES = {"setup.py": "`setup.py`", "setup.cfg": "`setup.cfg`"}
 
 
 class BuildNotSupported(FailureError):
-    """A requirement that needs building from source (sdist, source tree, editable)."""
+    """A requirement puv cannot build yet (a VCS reference)."""
 
     def __init__(self, what: str) -> None:
         super().__init__(
             f"Building `{what}` from source is not supported yet",
-            hint="puv installs pre-built wheels only for now; use a wheel for this package "
-            "(or `uv pip` until puv can build source distributions)",
+            hint="puv builds source distributions and local source trees, not VCS checkouts; "
+            "use a wheel, an sdist or a local path for this package",
         )
 
 
@@ -51,7 +54,8 @@ class Requested:
     """One package wanted in the environment.
 
     `specifier` is the PEP 440 specifier text as written (`==1.0`, `>=2,<3`, or "" for any
-    version); `url` a direct reference to a wheel (`https://` or `file://`); `display` how uv
+    version); `url` a direct reference (`https://` or `file://`) to a wheel, an sdist or (with
+    `tree`) a local source directory, installed in editable mode with `editable`; `display` how uv
     names the requirement in messages (`six==1.16.0`, `gamma @ file:///...`).
     """
 
@@ -60,6 +64,8 @@ class Requested:
     url: str | None = None
     hashes: tuple[HashDigest, ...] = ()
     display: str = ""
+    editable: bool = False
+    tree: bool = False
 
     @property
     def pinned(self) -> str | None:
@@ -69,6 +75,11 @@ class Requested:
             version = spec[2:].strip()
             return None if version.endswith(".*") else version
         return None
+
+    @property
+    def needs_build(self) -> bool:
+        """A direct reference to an sdist or a source tree (not to a wheel)."""
+        return self.url is not None and not _filename(self.url).endswith(".whl")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,38 +94,66 @@ class FileIndexes:
 
 @dataclass(frozen=True, slots=True)
 class RequirementSources:
-    """Everything the requirement files and arguments say, before markers are evaluated."""
+    """Everything the requirement sources say, before markers are evaluated (dependency groups
+    are added by `with_groups`)."""
 
     lines: tuple[RequirementLine, ...] = ()
     constraints: tuple[RequirementLine, ...] = ()
     indexes: FileIndexes = field(default_factory=FileIndexes)
     require_hashes: bool = False
+    overrides: tuple[RequirementLine, ...] = ()
+    unknown_extras: tuple[str, ...] = ()  # `--extra` names no `pyproject.toml` source declares
+    projects: tuple[str, ...] = ()  # the `pyproject.toml` files read (uv's "source trees")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOptions:
+    """The command-line options that add sources beside the files and package arguments."""
+
+    editables: tuple[str, ...] = ()
+    constraints: tuple[str, ...] = ()  # `-c` files
+    overrides: tuple[str, ...] = ()  # `--override` files
+    extras: tuple[str, ...] = ()
+    all_extras: bool = False
+    groups: tuple[str, ...] = ()  # `[PATH:]NAME`
 
 
 def read_sources(
     files: Sequence[str],
     packages: Sequence[str] = (),
     *,
-    editables: Sequence[str] = (),
+    options: SourceOptions | None = None,
     environ: Mapping[str, str],
     warn: Callable[[str], None] | None = None,
+    cwd: Path | None = None,
 ) -> RequirementSources:
-    """Read the requirement `files` (as the user named them), the `packages` arguments and the
-    `editables` (`-e`) arguments.
+    """Read the requirement `files` (as the user named them; `pyproject.toml` files give their
+    dependencies), the `packages` arguments and what `options` add (editables, constraint and
+    override files, extras; groups come with `with_groups`).
 
-    `warn` receives uv's warning for a file with nothing in it.
+    `warn` receives uv's warning for a file with nothing in it; relative paths are taken from
+    `cwd` (default: the working directory).
     """
+    options = options or SourceOptions()
+    base = cwd or Path.cwd()
     lines = [RequirementLine(text.strip()) for text in packages]
-    lines += [RequirementLine(text.strip(), editable=True) for text in editables]
+    lines += [RequirementLine(text.strip(), editable=True) for text in options.editables]
     constraints: list[RequirementLine] = []
     index_url: str | None = None
     extra: list[str] = []
     find_links: list[str] = []
     no_index = False
     require_hashes = False
+    extras = [normalize_name(name) for name in options.extras]
+    used_extras: set[str] = set()
+    projects: list[str] = []
     for name in files:
         _check_source_kind(name)
-        parsed = read_requirements(Path(name), environ=environ, display=name)
+        if os.path.basename(name) == "pyproject.toml":
+            projects.append(name)
+            lines += _project_lines(base / name, name, extras, options.all_extras, used_extras)
+            continue
+        parsed = read_requirements(base / name, environ=environ, display=name)
         if _is_empty(parsed) and warn is not None:
             warn(f"Requirements file `{name}` does not contain any dependencies")
         lines.extend(parsed.requirements)
@@ -124,12 +163,42 @@ def read_sources(
         find_links.extend(parsed.find_links)
         no_index = no_index or parsed.no_index
         require_hashes = require_hashes or parsed.require_hashes
+    if (extras or options.all_extras) and not projects:
+        raise PuvError(
+            "Requesting extras requires a `pylock.toml`, `pyproject.toml`, `setup.cfg`, or "
+            "`setup.py` file",
+            hint="Use `package[extra]` syntax instead",
+        )
+    for name in options.constraints:
+        parsed = read_requirements(base / name, environ=environ, display=name)
+        constraints += [*parsed.requirements, *parsed.constraints]
+    overrides: list[RequirementLine] = []
+    for name in options.overrides:
+        parsed = read_requirements(base / name, environ=environ, display=name)
+        overrides += parsed.requirements
+        constraints += parsed.constraints
     return RequirementSources(
         lines=tuple(lines),
         constraints=tuple(constraints),
         indexes=FileIndexes(index_url, tuple(extra), tuple(find_links), no_index),
         require_hashes=require_hashes,
+        overrides=tuple(overrides),
+        unknown_extras=tuple(sorted(set(extras) - used_extras)),
+        projects=tuple(projects),
     )
+
+
+def with_groups(
+    sources: RequirementSources, options: SourceOptions, cwd: Path
+) -> RequirementSources:
+    """The sources with the `--group` requirements added, once the environment is known (uv
+    reads groups, and rejects unknown extras, only then)."""
+    missing = sources.unknown_extras
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        raise PuvError(f"Requested extra{plural} not found: {', '.join(missing)}")
+    lines = [line for group in options.groups for line in _group_lines(cwd, group)]
+    return replace(sources, lines=(*sources.lines, *lines)) if lines else sources
 
 
 def _check_source_kind(name: str) -> None:
@@ -151,6 +220,62 @@ def _is_empty(parsed: RequirementsFile) -> bool:
         or parsed.find_links
         or parsed.no_index
     )
+
+
+def _project_lines(
+    path: Path, shown: str, extras: Sequence[str], all_extras: bool, used: set[str]
+) -> list[RequirementLine]:
+    """The `[project]` dependencies of a `pyproject.toml`, and those of the wanted extras."""
+    from puv.project.pyproject import read_pyproject
+
+    if not path.is_file():
+        raise PuvError(f"File not found: `{shown}`")
+    project = read_pyproject(path)
+    if "dependencies" in project.dynamic or "optional-dependencies" in project.dynamic:
+        raise PuvError(
+            f"Reading the dependencies of `{shown}` needs a build (they are `dynamic`), which "
+            "puv does not support for requirement sources yet"
+        )
+    texts = list(project.dependencies)
+    for extra, requirements in project.optional_dependencies.items():
+        normalized = normalize_name(extra)
+        if all_extras or normalized in extras:
+            used.add(normalized)
+            texts += requirements
+    return [RequirementLine(text) for text in texts]
+
+
+def _group_lines(cwd: Path, group: str) -> list[RequirementLine]:
+    """The requirements of one `--group [PATH:]NAME` (PATH defaults to `./pyproject.toml`)."""
+    from puv.project.groups import read_dependency_groups
+    from puv.project.pyproject import read_pyproject
+
+    shown, _, name = group.rpartition(":")
+    path = (cwd / (shown or "pyproject.toml")).absolute()
+    if not path.is_file():
+        raise PuvError(
+            f"Failed to read dependency groups from: {path}",
+            causes=[f"No `pyproject.toml` found at: {path}"],
+        )
+    groups = read_dependency_groups(read_pyproject(path), cwd=cwd)
+    found = groups.get(normalize_name(name))
+    if found is None:
+        raise PuvError(
+            f"The dependency group '{name}' was not found in the project: "
+            f"{shown or 'pyproject.toml'}"
+        )
+    lines = []
+    for dependency in found.requirements:
+        extras = f"[{','.join(dependency.extras)}]" if dependency.extras else ""
+        text = dependency.name + extras
+        text += f" @ {dependency.url}" if dependency.url else (dependency.specifier or "")
+        if not dependency.marker.is_true():
+            text += f" ; {dependency.marker}"
+        lines.append(RequirementLine(text))
+    return lines
+
+
+# ------------------------------------------------------------------------ to packages
 
 
 def requested_packages(
@@ -181,11 +306,99 @@ def requested_names(sources: RequirementSources, cwd: Path) -> list[str]:
     names: dict[str, None] = {}
     for line in sources.lines:
         if line.editable or line.is_unnamed:
-            url = _unnamed_url(line.text.split(";", 1)[0].strip(), cwd)
-            names[_wheel_of(url, line.text).name] = None
+            location = _split_extras(line.text.split(";", 1)[0].strip())[0]
+            names[direct_reference(location, cwd).name] = None
         else:
             names[normalize_name(_parse(line).name)] = None
     return list(names)
+
+
+@dataclass(frozen=True, slots=True)
+class DirectReference:
+    """Where a direct requirement points: its project name, its URL and whether it is a local
+    source tree."""
+
+    name: str
+    url: str
+    tree: bool
+
+
+def direct_reference(location: str, cwd: Path, name: str | None = None) -> DirectReference:
+    """The project behind a path or URL: a wheel or an sdist (named by its filename) or a local
+    source tree (named by its `pyproject.toml`). `name` is the name the requirement gives, which
+    must match."""
+    if location.startswith(_VCS_SCHEMES):
+        raise BuildNotSupported(name or location)
+    if location.startswith(_URL_SCHEMES):
+        url = location
+    else:  # `..` is folded away, as uv does; symlinks are kept
+        url = Path(os.path.normpath(cwd / os.path.expanduser(location))).as_uri()
+    path = _local_path(url)
+    if path is not None and path.is_dir():
+        found = _tree_name(path)
+        return DirectReference(_matching(name, found, url), url, True)
+    filename = _filename(url)
+    if filename.endswith(".whl"):
+        found = WheelFilename.parse(filename).name
+    elif filename.lower().endswith(_SDIST_SUFFIXES):
+        found = _sdist_name(filename)
+    elif path is not None and not path.exists():
+        raise FailureError(f"Distribution not found at: {url}")
+    else:
+        raise PuvError(
+            f"Unsupported distribution: `{location}` is not a wheel, an sdist or a directory"
+        )
+    return DirectReference(_matching(name, found, url), url, False)
+
+
+def _local_path(url: str) -> Path | None:
+    if not url.startswith("file:"):
+        return None
+    from puv.index.client import path_from_file_url
+
+    return Path(path_from_file_url(url))
+
+
+def _filename(url: str) -> str:
+    from urllib.parse import unquote, urlsplit
+
+    return unquote(urlsplit(url).path.rstrip("/").rpartition("/")[2])
+
+
+def _sdist_name(filename: str) -> str:
+    lowered = filename.lower()
+    stem = next(filename[: -len(s)] for s in _SDIST_SUFFIXES if lowered.endswith(s))
+    return normalize_name(stem.rpartition("-")[0] or stem)
+
+
+def _tree_name(path: Path) -> str:
+    """The static `[project] name` of a source tree."""
+    import tomllib
+
+    pyproject = path / "pyproject.toml"
+    try:
+        with pyproject.open("rb") as file:
+            name = tomllib.load(file).get("project", {}).get("name")
+    except FileNotFoundError:
+        name = None
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise PuvError(f"Failed to read `{pyproject}`", causes=[str(err)]) from None
+    if not isinstance(name, str):
+        raise PuvError(
+            f"Cannot tell the name of the source tree at `{path}`: puv reads it from the "
+            "`[project] name` of its `pyproject.toml`",
+            hint="Name the requirement (`name @ ./path`)",
+        )
+    return normalize_name(name)
+
+
+def _matching(name: str | None, found: str, shown: str) -> str:
+    if name is not None and normalize_name(name) != found:
+        raise FailureError(
+            f"Requested package name `{name}` does not match `{found}` in the distribution "
+            f"filename: {shown}"
+        )
+    return found
 
 
 def _parse(line: RequirementLine) -> Requirement:
@@ -199,31 +412,71 @@ def _parse(line: RequirementLine) -> Requirement:
         ) from None
 
 
-def _requested(
-    line: RequirementLine, environment: Mapping[str, str], cwd: Path, *, constraint: bool = False
-) -> Requested | None:
+def _split_extras(location: str) -> tuple[str, tuple[str, ...]]:
+    """`./tree[a,b]` -> (`./tree`, (`a`, `b`))."""
+    match = _TRAILING_EXTRAS.match(location)
+    if match is None:
+        return location, ()
+    extras = tuple(normalize_name(e) for e in match["extras"].split(",") if e.strip())
+    return match["location"], extras
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """One requirement line, understood: the package, its extras and marker, and a direct
+    reference when it has one."""
+
+    requested: Requested
+    extras: tuple[str, ...]
+    marker: str | None
+
+
+def _understand(line: RequirementLine, cwd: Path, *, constraint: bool = False) -> _Parsed | None:
     hashes = tuple(HashDigest.parse(text) for text in line.hashes)
-    if line.editable:
-        raise BuildNotSupported(f"-e {line.text}")
-    if line.is_unnamed:
+    if line.editable or line.is_unnamed:
         location, _, marker = line.text.partition(";")
-        if marker.strip() and not _marker_applies(marker.strip(), environment):
-            return None
-        url = _unnamed_url(location.strip(), cwd)
-        wheel = _wheel_of(url, location.strip())
-        return Requested(wheel.name, url=url, hashes=hashes, display=f"{wheel.name} @ {url}")
+        location, extras = _split_extras(location.strip())
+        if line.editable and location.startswith(_VCS_SCHEMES):
+            raise BuildNotSupported(f"-e {line.text}")
+        reference = direct_reference(location, cwd)
+        if line.editable and not reference.tree:
+            raise PuvError(f"Editable installs require a source tree, not `{location}`")
+        requested = Requested(
+            reference.name,
+            url=reference.url,
+            hashes=hashes,
+            display=f"{reference.name} @ {reference.url}",
+            editable=line.editable,
+            tree=reference.tree,
+        )
+        return _Parsed(requested, extras, marker.strip() or None)
     requirement = _parse(line)
-    if requirement.marker is not None and not requirement.marker.evaluate(dict(environment)):
-        return None
     name = normalize_name(requirement.name)
+    extras = tuple(sorted(normalize_name(extra) for extra in requirement.extras))
+    written = str(requirement.marker) if requirement.marker is not None else None
     if requirement.url:
         if constraint:
             return None
-        url = _direct_url(requirement.url, cwd)
-        _wheel_of(url, requirement.url, name)
-        return Requested(name, url=url, hashes=hashes, display=f"{name} @ {url}")
+        reference = direct_reference(requirement.url, cwd, name)
+        display = f"{name} @ {reference.url}"
+        requested = Requested(
+            name, url=reference.url, hashes=hashes, display=display, tree=reference.tree
+        )
+        return _Parsed(requested, extras, written)
     specifier = _specifier_text(line.text)
-    return Requested(name, specifier, hashes=hashes, display=f"{name}{specifier}")
+    requested = Requested(name, specifier, hashes=hashes, display=f"{name}{specifier}")
+    return _Parsed(requested, extras, written)
+
+
+def _requested(
+    line: RequirementLine, environment: Mapping[str, str], cwd: Path, *, constraint: bool = False
+) -> Requested | None:
+    parsed = _understand(line, cwd, constraint=constraint)
+    if parsed is None:
+        return None
+    if parsed.marker is not None and not _marker_applies(parsed.marker, environment):
+        return None
+    return parsed.requested
 
 
 def _marker_applies(text: str, environment: Mapping[str, str]) -> bool:
@@ -243,38 +496,6 @@ def _specifier_text(text: str) -> str:
     return re.sub(r"\s+", "", rest).strip("()")
 
 
-def _unnamed_url(location: str, cwd: Path) -> str:
-    if location.startswith(_VCS_SCHEMES):
-        raise BuildNotSupported(location)
-    if location.startswith(_URL_SCHEMES):
-        return location
-    return (cwd / os.path.expanduser(location)).absolute().as_uri()
-
-
-def _direct_url(url: str, cwd: Path) -> str:
-    if url.startswith(_VCS_SCHEMES):
-        raise BuildNotSupported(url)
-    if "://" in url:
-        return url
-    return (cwd / os.path.expanduser(url)).absolute().as_uri()
-
-
-def _wheel_of(url: str, shown: str, name: str | None = None) -> WheelFilename:
-    """The wheel a direct URL names; anything else would need a build."""
-    from urllib.parse import unquote, urlsplit
-
-    filename = unquote(urlsplit(url).path.rpartition("/")[2])
-    if not filename.endswith(".whl"):
-        raise BuildNotSupported(name or shown)
-    wheel = WheelFilename.parse(filename)
-    if name is not None and wheel.name != name:
-        raise PuvError(
-            f"Requested package name `{name}` does not match `{wheel.name}` in the distribution "
-            f"filename: {filename}"
-        )
-    return wheel
-
-
 def _merge(first: Requested, second: Requested, *, display: str | None = None) -> Requested:
     specifier = ",".join(s for s in (first.specifier, second.specifier) if s)
     url = first.url or second.url
@@ -285,8 +506,11 @@ def _merge(first: Requested, second: Requested, *, display: str | None = None) -
         )
     hashes = tuple(dict.fromkeys((*first.hashes, *second.hashes)))
     if url is not None:
+        direct = first if first.url else second
         shown = display or f"{first.name} @ {url}"
-        return Requested(first.name, "", url, hashes, shown)
+        return Requested(
+            first.name, "", url, hashes, shown, first.editable or second.editable, direct.tree
+        )
     return Requested(first.name, specifier, None, hashes, display or f"{first.name}{specifier}")
 
 
@@ -303,3 +527,55 @@ def check_hashes_required(requested: Sequence[Requested]) -> None:
                 "In `--require-hashes` mode, all requirements must have a hash, but none were "
                 f"provided for: {item.display}"
             )
+
+
+# ------------------------------------------------------------------------ to the resolver
+
+
+@dataclass(frozen=True, slots=True)
+class ResolverInputs:
+    """The requirements as the resolver takes them. A direct reference becomes a plain
+    requirement of its name (its one version is supplied beside the index's), listed in
+    `directs`; `hashes` holds the `--hash` digests given per name."""
+
+    requirements: tuple[Requirement, ...]
+    constraints: tuple[Requirement, ...]
+    overrides: tuple[Requirement, ...]
+    directs: Mapping[str, Requested]
+    hashes: Mapping[str, tuple[HashDigest, ...]]
+
+
+def resolver_inputs(sources: RequirementSources, cwd: Path) -> ResolverInputs:
+    """Requirements, constraints and overrides for the resolver (markers kept for it to judge)."""
+    from packaging.requirements import Requirement
+
+    requirements = []
+    directs: dict[str, Requested] = {}
+    hashes: dict[str, tuple[HashDigest, ...]] = {}
+    for line in sources.lines:
+        parsed = _understand(line, cwd)
+        assert parsed is not None
+        requested = parsed.requested
+        name = requested.name
+        if requested.url is not None:
+            known = directs.get(name)
+            directs[name] = requested if known is None else _merge(known, requested)
+        hashes[name] = tuple(dict.fromkeys((*hashes.get(name, ()), *requested.hashes)))
+        text = name + (f"[{','.join(parsed.extras)}]" if parsed.extras else "")
+        text += requested.specifier
+        if parsed.marker is not None:
+            text += f" ; {parsed.marker}"
+        requirements.append(Requirement(text))
+    return ResolverInputs(
+        requirements=tuple(requirements),
+        constraints=tuple(_plain(sources.constraints)),
+        overrides=tuple(_plain(sources.overrides)),
+        directs=directs,
+        hashes=hashes,
+    )
+
+
+def _plain(lines: Sequence[RequirementLine]) -> list[Requirement]:
+    """Constraint or override lines as requirements (direct references are ignored there)."""
+    parsed = [_parse(line) for line in lines if not (line.editable or line.is_unnamed)]
+    return [requirement for requirement in parsed if not requirement.url]

@@ -5,7 +5,8 @@ strategy wants), keeps those the requirement's specifiers allow (prereleases onl
 or when nothing else matches, as uv's `if-necessary`), drops files uploaded after
 `--exclude-newer`, yanked files (unless the version is pinned with `==`) and files whose
 `requires-python` excludes the interpreter, and returns the wheel with the best tag for the
-target interpreter. When nothing fits, the error reads as uv's resolver explains it.
+target interpreter, else the version's sdist to build (unless building is off; with binaries off,
+the sdist only). When nothing fits, the error reads as uv's resolver explains it.
 
 Pure: it looks at index data and the interpreter's tags, and does no I/O.
 """
@@ -23,7 +24,7 @@ from packaging.version import InvalidVersion, Version
 from puv.core.errors import FailureError, PuvError
 from puv.core.hashes import HashDigest
 from puv.core.wheel_filename import InvalidWheelFilename, WheelFilename
-from puv.operations.pip_requirements import BuildNotSupported, Requested
+from puv.operations.pip_requirements import Requested
 
 if TYPE_CHECKING:
     from puv.index.indexes import PackageFiles, VersionFiles
@@ -67,10 +68,10 @@ class TagPolicy:
 
 
 def tag_policy(interpreter: Interpreter) -> TagPolicy:
-    """The tag policy of `interpreter` (from its probed facts)."""
-    from puv.python.tags import interpreter_tags
+    """The tag policy of `interpreter` (from its probed facts), ranked as uv ranks tags."""
+    from puv.operations.target_platform import ranked_tags
 
-    tags = interpreter_tags(interpreter)
+    tags = ranked_tags(interpreter)
     ranks: dict[str, int] = {}
     for rank, tag in enumerate(tags):
         ranks.setdefault(str(tag), rank)
@@ -95,11 +96,22 @@ def tag_policy(interpreter: Interpreter) -> TagPolicy:
 
 @dataclass(frozen=True, slots=True)
 class Selected:
-    """The file chosen for a requirement."""
+    """The file chosen for a requirement: a wheel, or (`wheel` None) an sdist to build."""
 
     file: DistFile
-    wheel: WheelFilename
+    wheel: WheelFilename | None
     version: Version
+
+
+@dataclass(frozen=True, slots=True)
+class Builds:
+    """Whether a package may be built from its sdist (`build`) and installed from a wheel
+    (`binary`), and the flag that said no, for uv's hint: `all` (`--no-build` / `--no-binary
+    :all:`) or `package` (`--only-binary <name>` / `--no-binary <name>`)."""
+
+    build: bool = True
+    binary: bool = True
+    disabled_by: str = "all"
 
 
 def parse_exclude_newer(value: str) -> float:
@@ -132,11 +144,14 @@ def _uploaded_before(file: DistFile, cutoff: float | None) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class _Rejection:
-    """Why the files of one version could not be used."""
+    """Why the files of one version could not be used: wheels dropped for their tags, a
+    `requires-python` that excludes the interpreter, or `switch`: `no-build` (only an sdist,
+    and building is off) / `no-binary` (only wheels, and binaries are off)."""
 
     version: Version
-    wheels: tuple[WheelFilename, ...]  # wheels dropped for their tags
-    requires_python: str | None  # a `requires-python` that excludes the interpreter
+    wheels: tuple[WheelFilename, ...] = ()
+    requires_python: str | None = None
+    switch: str | None = None
 
 
 def select_wheel(
@@ -146,10 +161,11 @@ def select_wheel(
     *,
     exclude_newer: float | None = None,
     registry: bool = True,
+    builds: Builds | None = None,
 ) -> Selected:
-    """The best wheel for `requested` among `package`'s files; raises `NoSolution` (or
-    `BuildNotSupported` when only a source distribution fits). `registry` is False when no index
-    was searched (`--no-index`), which changes uv's wording."""
+    """The best wheel (else sdist, as `builds` allows) for `requested` among `package`'s files;
+    raises `NoSolution`. `registry` is False when no index was searched (`--no-index`), which
+    changes uv's wording."""
     if not package.versions:
         where = "package registry" if registry else "provided package locations"
         raise NoSolution(
@@ -162,15 +178,16 @@ def select_wheel(
         raise NoSolution(_no_version(requested, [entry.version for entry in package.versions]))
     pinned = requested.pinned is not None
     wanted = set(requested.hashes)
+    allowed = builds or Builds()
     rejections: list[_Rejection] = []
     for entry in matching:
-        chosen, rejection = _best_file(requested.name, entry, policy, exclude_newer, pinned, wanted)
+        chosen, rejection = _best_file(entry, policy, exclude_newer, pinned, wanted, allowed)
         if chosen is not None:
             return chosen
         if rejection is not None:
             rejections.append(rejection)
     if rejections:
-        raise _unusable(requested, rejections[0], policy, len(package.versions))
+        raise _unusable(requested, rejections[0], policy, len(package.versions), allowed)
     raise NoSolution(_no_version(requested, [entry.version for entry in package.versions]))
 
 
@@ -215,17 +232,18 @@ def _same_public(version: Version, pinned: Version) -> bool:
 
 
 def _best_file(
-    name: str,
     entry: VersionFiles,
     policy: TagPolicy,
     exclude_newer: float | None,
     pinned: bool,
     wanted: set[HashDigest],
+    builds: Builds,
 ) -> tuple[Selected | None, _Rejection | None]:
     best: tuple[tuple[int, int, int], DistFile, WheelFilename] | None = None
     incompatible: list[WheelFilename] = []
     excluded_python: str | None = None
-    sdist = False
+    sdist: DistFile | None = None
+    wheels = False
     for file in entry.files:
         if (file.yanked and not pinned) or not _uploaded_before(file, exclude_newer):
             continue
@@ -233,11 +251,14 @@ def _best_file(
             excluded_python = file.requires_python
             continue
         if not file.is_wheel:
-            sdist = True
+            sdist = sdist or file
             continue
         try:
             wheel = WheelFilename.parse(file.filename)
         except InvalidWheelFilename:
+            continue
+        wheels = True
+        if not builds.binary:
             continue
         rank = policy.rank(wheel)
         if rank is None:
@@ -250,8 +271,12 @@ def _best_file(
             best = (key, file, wheel)
     if best is not None:
         return Selected(best[1], best[2], entry.version), None
-    if sdist:
-        raise BuildNotSupported(f"{name}=={entry.version}")
+    if sdist is not None and builds.build:
+        return Selected(sdist, None, entry.version), None
+    if sdist is not None and not incompatible:
+        return None, _Rejection(entry.version, switch="no-build")
+    if wheels and not builds.binary:
+        return None, _Rejection(entry.version, switch="no-binary")
     if incompatible or excluded_python:
         return None, _Rejection(entry.version, tuple(incompatible), excluded_python)
     return None, None
@@ -306,10 +331,16 @@ def _side(specifiers: SpecifierSet, version: Version) -> str | None:
 
 
 def _unusable(
-    requested: Requested, rejection: _Rejection, policy: TagPolicy, available: int
+    requested: Requested,
+    rejection: _Rejection,
+    policy: TagPolicy,
+    available: int,
+    builds: Builds,
 ) -> NoSolution:
     name, version = requested.name, rejection.version
     pinned_display = f"{name}=={version}"
+    if rejection.switch is not None:
+        return _switched_off(requested, rejection, available, builds)
     if rejection.wheels:
         kind, example, hint = _tag_mismatch(name, version, rejection.wheels, policy)
         reason = f"{pinned_display} has no wheels with a matching {kind} (e.g., `{example}`)"
@@ -328,6 +359,34 @@ def _unusable(
                 f"Because {reason}, we can conclude that {pinned_display} cannot be used.\n"
                 f"And because you require {requested.display}, {_UNSATISFIABLE}"
             )
+    else:
+        text = (
+            f"Because {reason} and only {pinned_display} is available, we can conclude that all "
+            f"versions of {name} cannot be used.\n"
+            f"And because you require {requested.display}, {_UNSATISFIABLE}"
+        )
+    return NoSolution(text, hint=hint)
+
+
+def _switched_off(
+    requested: Requested, rejection: _Rejection, available: int, builds: Builds
+) -> NoSolution:
+    """uv's words for a version whose only files are ones `--no-build` / `--no-binary` forbid."""
+    name = requested.name
+    pinned_display = f"{name}=={rejection.version}"
+    if rejection.switch == "no-build":
+        reason = f"{pinned_display} has no usable wheels"
+        why = "Wheels are required for `{name}` because building from source is disabled for "
+        flag = "`--no-build`" if builds.disabled_by == "all" else f"`--no-build-package {name}`"
+    else:
+        reason = f"{pinned_display} has no source distribution"
+        why = "A source distribution is required for `{name}` because using pre-built wheels is "
+        why += "disabled for "
+        flag = "`--no-binary`" if builds.disabled_by == "all" else f"`--no-binary-package {name}`"
+    scope = "all packages" if builds.disabled_by == "all" else f"`{name}`"
+    hint = why.format(name=name) + f"{scope} (i.e., with {flag})"
+    if requested.pinned is not None or available > 1:
+        text = f"Because {reason} and you require {requested.display}, {_UNSATISFIABLE}"
     else:
         text = (
             f"Because {reason} and only {pinned_display} is available, we can conclude that all "
