@@ -267,3 +267,45 @@ def test_bench_projects_lock_like_uv(tmp_path: Path, run_puv, run_uv, project: s
     assert run_uv("lock", "--locked", *EXCLUDE_NEWER, cwd=with_puv).returncode == 0
     noop = run_puv("lock", "--locked", "--offline", *EXCLUDE_NEWER, cwd=with_uv)
     assert noop.returncode == 0, noop.stderr
+
+
+BIG_PROJECT = """\
+[project]
+name = "big"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = [
+    "jupyterlab>=4",
+    "pandas>=2",
+    "scikit-learn>=1.4",
+    "matplotlib>=3.8",
+    "fastapi[standard]>=0.110",
+    "sqlalchemy>=2",
+    "boto3>=1.34",
+    "django>=5",
+    "celery[redis]>=5.3",
+    "requests[socks]>=2.31",
+    "colorama>=0.4 ; sys_platform == 'win32'",
+    "pywin32>=306 ; sys_platform == 'win32'",
+    "uvloop>=0.19 ; sys_platform != 'win32'",
+]
+
+[project.optional-dependencies]
+docs = ["sphinx>=7", "furo"]
+
+[dependency-groups]
+dev = ["pytest>=8", "mypy>=1.10", "ruff", "hypothesis"]
+"""
+
+
+@pytest.mark.network
+def test_project_with_240_packages_locks_like_uv(tmp_path: Path, run_puv, run_uv) -> None:
+    """A data + web + docs stack with platform markers and Python forks: 242 packages."""
+    for tool in ("uv", "puv"):
+        _write(tmp_path / tool / "pyproject.toml", BIG_PROJECT)
+    assert run_uv(*_lock_args(), cwd=tmp_path / "uv").returncode == 0
+    puv = run_puv(*_lock_args(), cwd=tmp_path / "puv")
+    assert puv.returncode == 0, puv.stderr
+    text = (tmp_path / "puv" / "uv.lock").read_text()
+    assert text == (tmp_path / "uv" / "uv.lock").read_text()
+    assert text.count("[[package]]") >= 150
