@@ -46,6 +46,7 @@ class Options:
     keep: bool
     install_only: bool
     profilers: bool
+    puv_source: Path = toolbox.REPO
 
 
 def _choices(known: Sequence[str], what: str) -> Callable[[str], tuple[str, ...]]:
@@ -135,6 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="install puv with pyinstrument and py-spy into bench/.work/tools/profile and stop",
     )
+    parser.add_argument(
+        "--puv-source",
+        type=Path,
+        default=toolbox.REPO,
+        help="the puv source tree to measure (default: this repository), e.g. a snapshot "
+        "taken with `git archive` while the work tree is being edited",
+    )
     return parser  # fmt: skip
 
 
@@ -153,6 +161,7 @@ def parse_args(argv: Sequence[str]) -> Options:
         keep=ns.keep,
         install_only=ns.install_only,
         profilers=ns.profilers,
+        puv_source=ns.puv_source.absolute(),
     )
 
 
@@ -213,7 +222,9 @@ def _install(
     for name in tools_needed(options):
         _log(f"installing {name} ...")
         try:
-            installed[name] = toolbox.install_tool(toolbox.TOOLS[name], WORK_DIR / "tools", python)
+            installed[name] = toolbox.install_tool(
+                toolbox.TOOLS[name], WORK_DIR / "tools", python, options.puv_source
+            )
         except toolbox.ToolError as exc:
             failures[name] = str(exc).splitlines()[0]
             _log(f"  {name} could not be installed: {exc}")
@@ -302,7 +313,7 @@ def _measure(
             columns=tuple(Column(t.spec.name, t.spec.label) for t in tools),
             cells=tuple(cells),
             skipped=tuple(skipped),
-            target=operation.target,
+            targets=operation.targets,
             info=info,
         )
         sections[name] = render_section(result)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from puvbench import fixtures
+from puvbench.report import Target
 
 PYTHON_REQUEST = "3.11"
 
@@ -121,8 +122,8 @@ class Operation:
 
     `commands` maps tool names to their `Command` (a tool absent from it has no equivalent);
     `puv_probe` is the puv subcommand whose `--help` must exit 0 for puv to be measured;
-    `target` the puv/uv median ratio an issue requires, if any; `fixture` prepares the
-    pristine project once before it is copied for each tool.
+    `targets` what an issue requires of puv's median against other tools' (per scenario);
+    `fixture` prepares the pristine project once before it is copied for each tool.
     """
 
     name: str
@@ -131,7 +132,7 @@ class Operation:
     commands: Mapping[str, Command]
     uses_project: bool = True
     puv_probe: tuple[str, ...] | None = None
-    target: float | None = None
+    targets: tuple[Target, ...] = ()
     fixture: Callable[[Fixture], None] | None = None
 
 
@@ -192,7 +193,7 @@ _VERSION = Operation(
     summary="`puv --version` vs `uv --version` (and the Python tools' `--version`): start-up cost.",
     scenarios=(STARTUP,),
     uses_project=False,
-    target=3.0,
+    targets=(Target(3.0),),
     commands={tool: Command(_command("--version")) for tool in ("puv", "uv", "pip-tools", "pdm")},
 )
 
@@ -213,7 +214,7 @@ _VENV = Operation(
     scenarios=(VENV_WARM,),
     uses_project=False,
     puv_probe=("venv",),
-    target=3.0,
+    targets=(Target(3.0),),
     commands={
         **_both_uv(
             Command(lambda run: [run.program(), "venv", "-p", PYTHON_REQUEST, _venv_target(run)])
@@ -296,6 +297,12 @@ _PIP_COMPILE = Operation(
     ),
     scenarios=(COLD, WARM, NOOP),
     puv_probe=("pip", "compile"),
+    # issue 4: cold within 2x of uv, warm within 3x, at least 5x faster than pip-compile
+    targets=(
+        Target(2.0, "uv", ("cold",)),
+        Target(3.0, "uv", ("warm",)),
+        Target(0.2, "pip-tools"),
+    ),
     fixture=_write_requirements_in,
     commands={
         **_both_uv(

@@ -67,6 +67,26 @@ class RunInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Target:
+    """What an issue requires: puv's median at most `ratio` times `tool`'s (below 1: puv that
+    many times faster), in `scenarios` (empty: all of them)."""
+
+    ratio: float
+    tool: str = "uv"
+    scenarios: tuple[str, ...] = ()
+
+    def applies(self, scenario: str) -> bool:
+        """Whether the target is about `scenario`."""
+        return not self.scenarios or scenario in self.scenarios
+
+    def wording(self) -> str:
+        """`within 3x of uv's` / `at least 5x faster than pip-tools`."""
+        if self.ratio >= 1:
+            return f"within {self.ratio:g}x of {self.tool}'s"
+        return f"at least {1 / self.ratio:g}x faster than {self.tool}"
+
+
+@dataclass(frozen=True, slots=True)
 class OperationResult:
     """Everything one operation's section shows."""
 
@@ -76,7 +96,7 @@ class OperationResult:
     columns: tuple[Column, ...]
     cells: tuple[Cell, ...]
     skipped: tuple[tuple[str, str], ...]
-    target: float | None
+    targets: tuple[Target, ...]
     info: RunInfo
 
 
@@ -121,22 +141,29 @@ def render_table(result: OperationResult) -> str:
 
 
 def render_target(result: OperationResult) -> str | None:
-    """Whether puv's median is within the required multiple of uv's, row by row."""
-    if result.target is None:
-        return None
+    """Whether puv's median meets each required multiple of another tool's, row by row (one
+    line per target); None when the operation has no target."""
     by_key = {(c.project, c.scenario, c.tool): c for c in result.cells}
-    verdicts = []
-    for project, scenario in _rows(result.cells):
-        puv, uv = by_key.get((project, scenario, "puv")), by_key.get((project, scenario, "uv"))
-        where = scenario if project == NO_PROJECT else f"{project}/{scenario}"
-        if puv is None or uv is None or not puv.seconds or not uv.seconds:
-            verdicts.append(f"{where}: not measured")
-            continue
-        value = ratio(summarize(puv.seconds), summarize(uv.seconds))
-        verdict = "met" if value <= result.target else "NOT met"
-        verdicts.append(f"{where}: {format_ratio(value)}, {verdict}")
-    target = f"{result.target:g}x"
-    return f"**Target**: puv's median within {target} of uv's — " + "; ".join(verdicts) + "."
+    lines = []
+    for target in result.targets:
+        verdicts = []
+        for project, scenario in _rows(result.cells):
+            if not target.applies(scenario):
+                continue
+            puv = by_key.get((project, scenario, "puv"))
+            other = by_key.get((project, scenario, target.tool))
+            where = scenario if project == NO_PROJECT else f"{project}/{scenario}"
+            if puv is None or other is None or not puv.seconds or not other.seconds:
+                verdicts.append(f"{where}: not measured")
+                continue
+            value = ratio(summarize(puv.seconds), summarize(other.seconds))
+            verdict = "met" if value <= target.ratio else "NOT met"
+            verdicts.append(f"{where}: {format_ratio(value)}, {verdict}")
+        if verdicts:
+            lines.append(
+                f"**Target**: puv's median {target.wording()} — " + "; ".join(verdicts) + "."
+            )
+    return "\n\n".join(lines) or None
 
 
 def _cell_notes(result: OperationResult) -> list[str]:

@@ -134,19 +134,27 @@ def _ensure_venv(venv: Path, base_python: Path, install: list[str], fingerprint:
     stamp.write_text(fingerprint, encoding="utf-8")
 
 
-def install_tool(spec: ToolSpec, tools_dir: Path, base_python: Path) -> InstalledTool:
+def install_tool(
+    spec: ToolSpec, tools_dir: Path, base_python: Path, puv_source: Path = REPO
+) -> InstalledTool:
     """Make sure the tool's venv under `tools_dir` matches its pinned source; return it.
 
-    A venv is rebuilt only when its requirements file (or puv's pyproject.toml) changed.
+    A venv is rebuilt only when its requirements file (or puv's pyproject.toml) changed. puv
+    comes from `puv_source` (editable): this repository, or a copy of it (`--puv-source`), whose
+    venv is kept apart.
     """
     kind, _, argument = spec.source.partition(":")
     if kind == "base-python":
         return InstalledTool(spec, base_python.parent, python_version(base_python))
     venv = tools_dir / spec.name
     if kind == "repo":
-        pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
-        fingerprint = _fingerprint("repo", str(REPO), pyproject, str(base_python))
-        _ensure_venv(venv, base_python, ["--editable", str(REPO)], fingerprint)
+        if puv_source != REPO:
+            venv = tools_dir / f"{spec.name}-{_fingerprint(str(puv_source))[:10]}"
+        pyproject = (puv_source / "pyproject.toml").read_text(encoding="utf-8")
+        fingerprint = _fingerprint("repo", str(puv_source), pyproject, str(base_python))
+        _ensure_venv(venv, base_python, ["--editable", str(puv_source)], fingerprint)
+        bin_dir = venv / "bin"
+        return InstalledTool(spec, bin_dir, tool_version(spec, bin_dir, puv_source))
     else:
         requirements = REQUIREMENTS / argument
         pins = requirements.read_text(encoding="utf-8")
@@ -182,8 +190,9 @@ def version_number(answer: str) -> str:
     return match.group(0) if match else answer.strip() or "?"
 
 
-def tool_version(spec: ToolSpec, bin_dir: Path) -> str:
-    """The tool's version as its `--version` reports it, plus pip's for pip-tools, git's for puv."""
+def tool_version(spec: ToolSpec, bin_dir: Path, puv_source: Path = REPO) -> str:
+    """The tool's version as its `--version` reports it, plus pip's for pip-tools, git's for puv
+    (or the directory it was installed from, when that is not a git work tree)."""
     answer = _run([str(bin_dir / spec.executable), "--version"])
     if answer.returncode != 0:
         raise ToolError(f"`{spec.executable} --version` failed: {answer.stderr.strip()}")
@@ -192,16 +201,17 @@ def tool_version(spec: ToolSpec, bin_dir: Path) -> str:
         pip = _run([str(bin_dir / "python"), "-m", "pip", "--version"])
         version += f" (pip {version_number(pip.stdout)})" if pip.returncode == 0 else ""
     if spec.name == "puv":
-        version += f" (git {repo_revision()})"
+        revision = repo_revision(puv_source)
+        version += f" (git {revision})" if revision != "unknown" else f" (from {puv_source})"
     return version
 
 
-def repo_revision() -> str:
+def repo_revision(repo: Path = REPO) -> str:
     """The repository's short commit, with `+dirty` when the work tree has changes."""
-    head = _run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
+    head = _run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"])
     if head.returncode != 0:
         return "unknown"
-    dirty = _run(["git", "-C", str(REPO), "status", "--porcelain"])
+    dirty = _run(["git", "-C", str(repo), "status", "--porcelain"])
     return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 

@@ -285,7 +285,8 @@ def test_every_operation_compares_against_uv_with_known_tools() -> None:
         assert set(op.commands) <= set(tools.TOOLS), op.name
         assert op.scenarios, op.name
         assert ("puv" in op.commands) == (op.puv_probe is not None or op.name == "version")
-    assert operations.OPERATIONS["version"].target == operations.OPERATIONS["venv"].target == 3.0
+    assert operations.OPERATIONS["version"].targets == (report.Target(3.0),)
+    assert operations.OPERATIONS["venv"].targets == (report.Target(3.0),)
 
 
 def _run(tmp_path: Path, tool: str, scenario: str, project: Path | None = None) -> operations.Run:
@@ -402,7 +403,7 @@ def _result(
         ),
         cells=default if cells is None else cells,
         skipped=(("pdm", "has no equivalent of `venv`"),),
-        target=3.0,
+        targets=(report.Target(3.0),),
         info=info,
     )
 
@@ -486,3 +487,24 @@ def test_merge_replaces_measured_sections_and_keeps_the_others() -> None:
     assert sections["venv"] == old_venv
     assert merged.count(report.HEADER) == 1
     assert report.merge_results(merged, {}, ["version", "venv"]) == merged
+
+
+def test_targets_per_scenario_and_against_other_tools() -> None:
+    cells = tuple(
+        report.Cell("platform", scenario, tool, (seconds,))
+        for scenario, times in {"cold": (1.9, 1.0, 9.0), "warm": (3.3, 1.0, 20.0)}.items()
+        for tool, seconds in zip(("puv", "uv", "pip-tools"), times, strict=True)
+    )
+    targets = (
+        report.Target(2.0, "uv", ("cold",)),
+        report.Target(3.0, "uv", ("warm",)),
+        report.Target(0.2, "pip-tools"),
+    )
+    result = dataclasses.replace(_result("pip-compile", cells), targets=targets)
+    assert report.render_target(result) == (
+        "**Target**: puv's median within 2x of uv's — platform/cold: 1.90x, met.\n\n"
+        "**Target**: puv's median within 3x of uv's — platform/warm: 3.30x, NOT met.\n\n"
+        "**Target**: puv's median at least 5x faster than pip-tools — "
+        "platform/cold: 0.21x, NOT met; platform/warm: 0.16x, met."
+    )
+    assert report.render_target(dataclasses.replace(result, targets=())) is None

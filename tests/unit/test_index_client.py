@@ -604,3 +604,17 @@ def test_nested_maps_do_not_starve_the_pool(two_indexes) -> None:
     found = finder.find_many(["corp-lib", "requests"])
     assert [str(v.version) for v in found["corp-lib"].versions] == ["99.0", "1.0"]
     assert [str(v.version) for v in found["requests"].versions] == ["2.0"]
+
+
+def test_close_cancels_work_nobody_started_and_waits_for_the_rest() -> None:
+    import threading
+
+    release = threading.Event()
+    ran: list[int] = []
+    client = HttpClient(ClientOptions(concurrency=1))
+    running = client.submit(lambda: (release.wait(10), ran.append(0)))
+    queued = [client.submit(ran.append, n) for n in (1, 2)]
+    queued[-1].add_done_callback(lambda _: release.set())  # runs when close cancels it
+    client.close()
+    assert running.done() and ran == [0]
+    assert all(future.cancelled() for future in queued)

@@ -18,6 +18,7 @@ leaves only `--find-links`.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,16 @@ from puv.core.wheel_filename import InvalidWheelFilename, WheelFilename, normali
 from puv.index.auth import redact
 from puv.index.client import HttpClient, NetworkError, OfflineError
 from puv.index.find_links import FindLinks
-from puv.index.simple import DIST_EXTENSIONS, DistFile
+from puv.index.simple import (
+    DIST_EXTENSIONS,
+    JSON_CONTENT_TYPE,
+    DistFile,
+    FileEntry,
+    PageListing,
+    PageParseError,
+    is_safe_dist_filename,
+    to_dist_file,
+)
 
 PYPI_URL = "https://pypi.org/simple"
 
@@ -163,14 +173,84 @@ class IndexList:
         raise PuvError(f"Package source references an unknown index: `{name}`")
 
 
-@dataclass(frozen=True, slots=True)
 class VersionFiles:
-    """The files of one version of a package, and the index (rank) they come from."""
+    """The files of one version of a package, and the index (rank) they come from.
+
+    Built either from `DistFile`s (`files`) or, lazily, from a page's raw `entries` (`base_url`
+    resolves their relative URLs): `files` is then built on first use, so versions nobody looks
+    at never pay for it. Immutable; equal when version, index, rank and files are.
+    """
+
+    __slots__ = ("_base_url", "_files", "entries", "index", "rank", "version")
 
     version: Version
     index: Index | None  # None for --find-links files
     rank: int
-    files: tuple[DistFile, ...]
+    entries: tuple[FileEntry, ...]
+    _base_url: str
+    _files: tuple[DistFile, ...] | None
+
+    def __init__(
+        self,
+        version: Version,
+        index: Index | None,
+        rank: int,
+        files: Sequence[DistFile] | None = None,
+        *,
+        entries: Sequence[FileEntry] = (),
+        base_url: str = "",
+    ) -> None:
+        built = tuple(files) if files is not None else None
+        for attribute, value in (
+            ("version", version),
+            ("index", index),
+            ("rank", rank),
+            ("_base_url", base_url),
+            ("_files", built),
+            ("entries", built if built is not None else tuple(entries)),
+        ):
+            object.__setattr__(self, attribute, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"VersionFiles is immutable (cannot set `{name}`)")
+
+    @property
+    def files(self) -> tuple[DistFile, ...]:
+        """The version's files in index order (built from the entries on first use)."""
+        files = self._files
+        if files is None:
+            try:
+                converted = [to_dist_file(entry, self._base_url) for entry in self.entries]
+            except PageParseError as err:
+                raise err.reported(self._base_url, JSON_CONTENT_TYPE) from None
+            files = tuple(file for file in converted if file is not None)
+            object.__setattr__(self, "_files", files)  # a cache: equal whoever builds it
+        return files
+
+    def restricted(self, entries: Sequence[FileEntry]) -> VersionFiles:
+        """The same version with only `entries` (a subset of this one's), still lazy."""
+        return VersionFiles(
+            self.version, self.index, self.rank, entries=entries, base_url=self._base_url
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, VersionFiles):
+            return NotImplemented
+        return (self.version, self.index, self.rank, self.files) == (
+            other.version,
+            other.index,
+            other.rank,
+            other.files,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.version, self.index, self.rank, self.files))
+
+    def __repr__(self) -> str:
+        return (
+            f"VersionFiles(version={self.version!r}, index={self.index!r}, rank={self.rank}, "
+            f"files={self.files!r})"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,36 +263,115 @@ class PackageFiles:
     searched: tuple[Index, ...] = ()
 
 
+# What follows `name-version-` in a wheel filename `WheelFilename.parse` accepts: an optional
+# build tag starting with a digit, then three tag sets of `[A-Za-z0-9_]` atoms joined by `.`.
+_WHEEL_TAIL = re.compile(
+    r"(?:[0-9][A-Za-z0-9_.]*-)?(?:[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*-){2}"
+    r"[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*\.whl"
+)
+_WHEEL_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?")
+
+
 def file_version(filename: str, name: str) -> Version | None:
-    """The version in a wheel or sdist filename of project `name` (normalized), or None."""
-    if filename.endswith(".whl"):
-        try:
-            wheel = WheelFilename.parse(filename)
-        except InvalidWheelFilename:
-            return None
-        return wheel.version if wheel.name == name else None
-    lowered = filename.lower()
-    for extension in DIST_EXTENSIONS:
-        if lowered.endswith(extension):
-            project, sep, version = filename[: -len(extension)].rpartition("-")
-            if not sep or normalize_name(project) != name:
-                return None
+    """The version in a wheel or sdist filename of project `name` (normalized), or None (also
+    for a name that is unsafe as a file name)."""
+    return _FilenameVersions(name).version(filename)
+
+
+class _FilenameVersions:
+    """`file_version` for many filenames of one project: each distinct `name-version` prefix
+    is parsed once, each distinct name part and wheel tag tail checked once, and only names
+    that fail those checks take the full `WheelFilename` parser (for the same verdict). Keys
+    are strings (no per-file tuple for the garbage collector to track)."""
+
+    __slots__ = ("_names", "_ours", "_tails", "_versions", "name")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._versions: dict[str, Version | None] = {}
+        self._ours: dict[str, bool] = {}
+        self._names: dict[str, bool] = {}
+        self._tails: dict[str, bool] = {}
+
+    def key(self, filename: str) -> str | None:
+        """The `name-version` part of a distribution filename that is safe as a file name;
+        None for anything else. Only a key whose `parsed` version is not None names a file of
+        this project."""
+        if filename.endswith(".whl"):
+            # a valid wheel name is a safe file name: every part is [A-Za-z0-9._]
+            first = filename.find("-")
+            second = filename.find("-", first + 1)
+            if first > 0 and second > first + 1:
+                tail = filename[second + 1 :]
+                valid = self._tails.get(tail)
+                if valid is None:
+                    valid = self._tails[tail] = _WHEEL_TAIL.fullmatch(tail) is not None
+                if valid:
+                    name = filename[:first]
+                    valid = self._names.get(name)
+                    if valid is None:
+                        valid = self._names[name] = _WHEEL_NAME.fullmatch(name) is not None
+                    if valid:
+                        return filename[:second]
             try:
-                return Version(version)
-            except InvalidVersion:
+                wheel = WheelFilename.parse(filename)
+            except InvalidWheelFilename:
                 return None
-    return None
+            return f"{wheel.name}-{wheel.version}"
+        if not is_safe_dist_filename(filename):
+            return None
+        lowered = filename.lower()
+        for extension in DIST_EXTENSIONS:
+            if lowered.endswith(extension):
+                stem = filename[: -len(extension)]
+                return stem if "-" in stem else None
+        return None
+
+    def parsed(self, key: str) -> Version | None:
+        """The version a `key` names, when its name part is this project's."""
+        versions = self._versions
+        if key in versions:
+            return versions[key]
+        project, _, text = key.rpartition("-")  # a version never contains `-`
+        ours = self._ours.get(project)
+        if ours is None:
+            ours = self._ours[project] = normalize_name(project) == self.name
+        version = None
+        if ours:
+            try:
+                version = Version(text)
+            except InvalidVersion:
+                version = None
+        versions[key] = version
+        return version
+
+    def version(self, filename: str) -> Version | None:
+        """The version of one filename of this project, or None."""
+        key = self.key(filename)
+        return None if key is None else self.parsed(key)
 
 
 def _group_by_version(
-    name: str, files: Iterable[DistFile], index: Index | None, rank: int
+    name: str, entries: Iterable[FileEntry], index: Index | None, rank: int, base_url: str = ""
 ) -> dict[Version, VersionFiles]:
-    grouped: dict[Version, list[DistFile]] = {}
-    for file in files:
-        version = file_version(file.filename, name)
-        if version is not None:
-            grouped.setdefault(version, []).append(file)
-    return {v: VersionFiles(v, index, rank, tuple(fs)) for v, fs in grouped.items()}
+    """Entries grouped by the version their filename names (unsafe or foreign names dropped),
+    in index order within a version, versions in order of first appearance."""
+    versions = _FilenameVersions(name)
+    grouped: dict[Version, list[FileEntry]] = {}
+    dropped: list[FileEntry] = []  # collects (and discards) files of no version of `name`
+    buckets: dict[str | None, list[FileEntry]] = {None: dropped}
+    for entry in entries:
+        key = versions.key(entry.filename)
+        bucket = buckets.get(key)
+        if bucket is None:
+            version = versions.parsed(key) if key is not None else None
+            bucket = dropped if version is None else grouped.setdefault(version, [])
+            buckets[key] = bucket
+        bucket.append(entry)
+    return {
+        version: VersionFiles(version, index, rank, entries=files, base_url=base_url)
+        for version, files in grouped.items()
+    }
 
 
 class PackageFinder:
@@ -232,28 +391,28 @@ class PackageFinder:
         """
         order = (pinned,) if pinned is not None else self.indexes.search_order()
         strategy = self.indexes.strategy
-        found: list[tuple[int, Index, tuple[DistFile, ...]]] = []
+        found: list[tuple[int, Index, PageListing]] = []
         auth_failure: tuple[Index, int] | None = None
         offline_misses = 0
         if strategy is IndexStrategy.FIRST_INDEX or len(order) <= 1:
             for rank, index in enumerate(order):
                 try:
-                    files = self._index_files(index, name, stop_on_auth=True)
+                    listing = self._index_files(index, name, stop_on_auth=True)
                 except _AuthFailure as failure:
                     auth_failure = (index, failure.status)
                     break
                 except OfflineError:
                     offline_misses += 1
                     continue
-                if files is not None:
-                    found.append((rank, index, files))
+                if listing is not None:
+                    found.append((rank, index, listing))
                     break
         else:
             results = self.client.map(lambda index: self._index_files_lenient(index, name), order)
             for rank, (index, result) in enumerate(zip(order, results, strict=True)):
                 if result is _OFFLINE:
                     offline_misses += 1
-                elif isinstance(result, tuple):
+                elif isinstance(result, PageListing):
                     found.append((rank, index, result))
         links = self.find_links.files_for(name)
         if order and offline_misses == len(order) and not links:
@@ -270,24 +429,21 @@ class PackageFinder:
         wanted = sorted(set(names))
         return dict(zip(wanted, self.client.map(self.find, wanted), strict=True))
 
-    def _index_files(
-        self, index: Index, name: str, *, stop_on_auth: bool
-    ) -> tuple[DistFile, ...] | None:
+    def _index_files(self, index: Index, name: str, *, stop_on_auth: bool) -> PageListing | None:
         if index.format == "flat":
-            files = tuple(
-                f for f in self.client.links_page(index.url).files if file_version(f.filename, name)
-            )
-            return files or None
+            versions = _FilenameVersions(name)
+            page = self.client.links_page(index.url)
+            files = tuple(f for f in page.files if versions.version(f.filename))
+            return PageListing(name, index.url, files) if files else None
         not_found = index.not_found_statuses
         if not stop_on_auth:
             not_found = not_found | {401, 403}
         try:
-            page = self.client.project_page(index.url, name, not_found=not_found)
+            return self.client.project_listing(index.url, name, not_found=not_found)
         except NetworkError as err:
             if stop_on_auth and err.status in (401, 403) and err.retries == 0:
                 raise _AuthFailure(err.status) from None
             raise
-        return None if page is None else page.files
 
     def _index_files_lenient(self, index: Index, name: str) -> object:
         try:
@@ -298,13 +454,14 @@ class PackageFinder:
     @staticmethod
     def _order_versions(
         name: str,
-        found: list[tuple[int, Index, tuple[DistFile, ...]]],
+        found: list[tuple[int, Index, PageListing]],
         links: tuple[DistFile, ...],
         strategy: IndexStrategy,
     ) -> tuple[VersionFiles, ...]:
         merged: dict[Version, VersionFiles] = {}
-        for rank, index, files in found:
-            for version, entry in _group_by_version(name, files, index, rank).items():
+        for rank, index, listing in found:
+            grouped = _group_by_version(name, listing.entries, index, rank, listing.url)
+            for version, entry in grouped.items():
                 merged.setdefault(version, entry)
         link_rank = len(found)
         for version, entry in _group_by_version(name, links, None, link_rank).items():

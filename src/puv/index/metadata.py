@@ -32,6 +32,9 @@ _EOCD64_LOCATOR = b"PK\x06\x07"
 _EOCD64 = b"PK\x06\x06"
 _CENTRAL = b"PK\x01\x02"
 _LOCAL = b"PK\x03\x04"
+_METADATA_SUFFIX = b".dist-info/METADATA"
+_LOCAL_HEADER = 30
+_LOCAL_EXTRA_SLACK = 64
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
 
 
@@ -47,6 +50,7 @@ class _Member:
     compressed_size: int
     size: int
     offset: int
+    extra_length: int = 0  # of the central directory entry (the local one usually matches)
 
 
 def metadata_cache_path(bucket: Path, file: DistFile) -> Path:
@@ -88,8 +92,9 @@ def metadata_by_range(client: HttpClient, url: str, wheel: WheelFilename) -> byt
     """Read `*.dist-info/METADATA` of the wheel at `url` with range requests.
 
     Usually one request (the tail holds the central directory and, in most wheels, the
-    dist-info files); two or three for wheels with a large central directory. If the server
-    answers a range request with the whole file, that file is read in memory instead.
+    dist-info files); otherwise one more for a central directory larger than the tail and one
+    for the member (its local header, name and data in a single span). If the server answers
+    a range request with the whole file, that file is read in memory instead.
     """
     tail = client.get(url, {"Range": f"bytes=-{TAIL_SIZE}"}, accept_status=(206,))
     if tail.status == 200:
@@ -97,7 +102,11 @@ def metadata_by_range(client: HttpClient, url: str, wheel: WheelFilename) -> byt
     start, total = _content_range(tail, url)
     reader = _RangeReader(client, url, total, {start: tail.content})
     member = _find_metadata_member(_central_directory(reader, url), url, wheel)
-    header = reader.read(member.offset, 30)
+    # The local header repeats the name and usually the central directory's extra field;
+    # fetch header, name, extra and data at once (a longer local extra is fetched after).
+    span = _LOCAL_HEADER + len(member.name.encode()) + member.extra_length + member.compressed_size
+    reader.prefetch(member.offset, span + _LOCAL_EXTRA_SLACK)
+    header = reader.read(member.offset, _LOCAL_HEADER)
     if header[:4] != _LOCAL:
         raise MetadataError(f"Failed to read metadata: `{redact(url)}`", causes=["bad zip header"])
     name_length, extra_length = struct.unpack("<HH", header[26:30])
@@ -135,6 +144,18 @@ class _RangeReader:
         self.url = url
         self.size = size
         self.chunks = chunks
+
+    def prefetch(self, offset: int, length: int) -> None:
+        """Fetch the span at `offset` (clipped to the file) unless it is already held."""
+        length = max(0, min(length, self.size - offset))
+        if length and not self._held(offset, length):
+            self.read(offset, length)
+
+    def _held(self, offset: int, length: int) -> bool:
+        return any(
+            start <= offset and offset + length <= start + len(data)
+            for start, data in self.chunks.items()
+        )
 
     def read(self, offset: int, length: int) -> bytes:
         """`length` bytes at `offset`."""
@@ -182,6 +203,9 @@ def _central_directory(reader: _RangeReader, url: str) -> list[_Member]:
 
 
 def _parse_central_directory(directory: bytes, count: int, url: str) -> list[_Member]:
+    """The `*.dist-info/METADATA` entries of a central directory (every entry is checked for
+    its signature; only those names are decoded, which keeps wheels of thousands of files
+    cheap)."""
     members = []
     position = 0
     for _ in range(count):
@@ -189,15 +213,18 @@ def _parse_central_directory(directory: bytes, count: int, url: str) -> list[_Me
             raise MetadataError(
                 f"Failed to read metadata: `{redact(url)}`", causes=["bad central directory"]
             )
-        (method, crc, compressed, size, name_len, extra_len, comment_len) = struct.unpack(
-            "<HxxxxIIIHHH", directory[position + 10 : position + 34]
-        )
-        (offset,) = struct.unpack("<I", directory[position + 42 : position + 46])
-        name = directory[position + 46 : position + 46 + name_len].decode("utf-8", "replace")
-        extra = directory[position + 46 + name_len : position + 46 + name_len + extra_len]
-        size, compressed, offset = _zip64_values(extra, size, compressed, offset)
-        members.append(_Member(name, method, crc, compressed, size, offset))
-        position += 46 + name_len + extra_len + comment_len
+        name_len, extra_len, comment_len = struct.unpack_from("<HHH", directory, position + 28)
+        name_end = position + 46 + name_len
+        if directory.endswith(_METADATA_SUFFIX, position + 46, name_end):
+            method, crc, compressed, size = struct.unpack_from(
+                "<HxxxxIII", directory, position + 10
+            )
+            (offset,) = struct.unpack_from("<I", directory, position + 42)
+            name = directory[position + 46 : name_end].decode("utf-8", "replace")
+            extra = directory[name_end : name_end + extra_len]
+            size, compressed, offset = _zip64_values(extra, size, compressed, offset)
+            members.append(_Member(name, method, crc, compressed, size, offset, extra_len))
+        position = name_end + extra_len + comment_len
     return members
 
 

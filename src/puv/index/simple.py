@@ -4,6 +4,10 @@ Both formats give the same `ProjectPage`: the files with absolute URLs (relative
 against the page URL, or its `<base href>`), hashes, `requires-python`, yanked status and reason
 (PEP 592), upload time and size (PEP 700), and whether a PEP 658/714 `.metadata` file exists.
 Files whose name is not a wheel or sdist, or would be unsafe as a file name, are skipped.
+
+A `PageListing` is the cheap form of a page, for the resolver: the JSON entries as decoded (C
+structs, no per-file Python work), each turned into a `DistFile` only when someone asks for it
+(`to_dist_file`). A large project lists thousands of files of which the resolver looks at a few.
 """
 
 from __future__ import annotations
@@ -12,8 +16,11 @@ import functools
 import threading
 from dataclasses import dataclass
 from html import unescape
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote, urljoin
+
+from puv.core.errors import PuvError
+from puv.index.auth import redact
 
 JSON_CONTENT_TYPE = "application/vnd.pypi.simple.v1+json"
 HTML_CONTENT_TYPE = "application/vnd.pypi.simple.v1+html"
@@ -84,11 +91,78 @@ class ProjectPage:
     api_version: str | None = None
 
 
+class FileEntry(Protocol):
+    """A file as the index listed it, before it becomes a `DistFile`: a decoded JSON entry or a
+    `DistFile` (HTML pages, find-links). `yanked` is truthy when the file is yanked."""
+
+    @property
+    def filename(self) -> str: ...
+
+    @property
+    def upload_time(self) -> str | None: ...
+
+    @property
+    def requires_python(self) -> str | None: ...
+
+    @property
+    def yanked(self) -> bool | str: ...
+
+    @property
+    def yanked_reason(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PageListing:
+    """A project page's file entries as the index sent them, in index order.
+
+    `url` is the page URL relative file URLs resolve against. Entries may include files that
+    are not distributions (or not safe names): `to_dist_file` skips those, and so does every
+    consumer that groups entries by version.
+    """
+
+    name: str
+    url: str
+    entries: tuple[FileEntry, ...]
+    versions: tuple[str, ...] = ()
+    api_version: str | None = None
+
+    @classmethod
+    def of_page(cls, page: ProjectPage, url: str) -> PageListing:
+        """The listing of an already parsed page."""
+        return cls(page.name, url, page.files, page.versions, page.api_version)
+
+    def page(self) -> ProjectPage:
+        """Every entry as a `DistFile`: the eager `ProjectPage` (`PageParseError` if an entry
+        is ill-typed)."""
+        files = []
+        for entry in self.entries:
+            dist = to_dist_file(entry, self.url)
+            if dist is not None:
+                files.append(dist)
+        return ProjectPage(self.name, tuple(files), self.versions, self.api_version)
+
+
+def to_dist_file(entry: FileEntry, page_url: str) -> DistFile | None:
+    """The `DistFile` of an entry of a page at `page_url`; None for a non-distribution or an
+    unsafe file name; `PageParseError` for an ill-typed entry."""
+    if isinstance(entry, DistFile):
+        return entry
+    return _json_file(entry, page_url)
+
+
 class PageParseError(ValueError):
     """The page is not valid JSON/HTML for the simple API (the message says why)."""
 
+    def reported(self, page_url: str, content_type: str) -> PuvError:
+        """uv's error for a page that could not be read."""
+        kind = "JSON" if "json" in content_type else "HTML"
+        return PuvError(
+            f"Received some unexpected {kind} from {redact(page_url)}", causes=[str(self)]
+        )
 
-def _is_safe_dist_filename(filename: str) -> bool:
+
+def is_safe_dist_filename(filename: str) -> bool:
+    """Whether `filename` names a wheel or sdist and is safe to use as a file name."""
     if filename[:1] in ("", ".") or "/" in filename or "\\" in filename or "\x00" in filename:
         return False
     return filename.endswith((".whl", ".tar.gz")) or filename.lower().endswith(DIST_EXTENSIONS)
@@ -143,21 +217,22 @@ def _html_metadata_flag(value: str | None) -> tuple[bool, Hashes]:
 
 def parse_json(body: bytes, page_url: str, name: str) -> ProjectPage:
     """Parse a PEP 691 JSON project page; `name` is the normalized project name asked for."""
+    return parse_json_listing(body, page_url, name).page()
+
+
+def parse_json_listing(body: bytes, page_url: str, name: str) -> PageListing:
+    """Decode a PEP 691 JSON project page without building a `DistFile` per file."""
     import msgspec
 
     try:
         document = _codecs().json_page.decode(body)
     except msgspec.DecodeError as err:
         raise PageParseError(str(err)) from None
-    files = []
-    for raw in document.files:
-        dist = _json_file(raw, page_url)
-        if dist is not None:
-            files.append(dist)
     api_version = document.meta.get("api-version") if document.meta else None
-    return ProjectPage(
+    return PageListing(
         name=name,
-        files=tuple(files),
+        url=page_url,
+        entries=tuple(document.files),
         versions=tuple(document.versions or ()),
         api_version=str(api_version) if api_version is not None else None,
     )
@@ -166,6 +241,8 @@ def parse_json(body: bytes, page_url: str, name: str) -> ProjectPage:
 @dataclass(frozen=True, slots=True)
 class _Codecs:
     json_page: Any  # msgspec.json.Decoder for the PEP 691 wire format
+    hashes: Any  # msgspec.json.Decoder for a file's `hashes` (kept raw until needed)
+    metadata: Any  # msgspec.json.Decoder for a file's PEP 714 `core-metadata` (raw until needed)
     page_encoder: Any  # msgspec.msgpack.Encoder (ProjectPage -> cache payload)
     page_decoder: Any  # msgspec.msgpack.Decoder (cache payload -> ProjectPage)
 
@@ -183,22 +260,29 @@ def _codecs() -> _Codecs:
     with _codecs_lock:
         import msgspec
 
-        metadata = bool | dict[str, str] | None
+        # A page entry allocates no object the garbage collector tracks: the struct is
+        # untracked (gc=False: it holds only strings, numbers and raw JSON), and the `hashes`
+        # and metadata dicts stay raw JSON until the entry becomes a `DistFile`. PyPI lists
+        # tens of thousands of files for a large project; tracked dicts there cost more in
+        # collections than decoding itself.
+        raw = msgspec.Raw
         wire_file = msgspec.defstruct(
             "WireFile",
             [
                 ("filename", str),
                 ("url", str),
-                ("hashes", dict[str, str], {}),
+                ("hashes", raw, raw()),
                 ("requires_python", str | None, None),
                 ("yanked", bool | str, False),
                 ("upload_time", str | None, None),
                 ("size", int | None, None),
-                ("core_metadata", metadata, None),
-                ("dist_info_metadata", metadata, None),
-                ("data_dist_info_metadata", metadata, None),
+                ("core_metadata", raw, raw()),
+                ("dist_info_metadata", raw, raw()),
+                ("data_dist_info_metadata", raw, raw()),
             ],
             rename="kebab",
+            gc=False,
+            namespace={"yanked_reason": property(_wire_yanked_reason)},
         )
         wire_page = msgspec.defstruct(
             "WirePage",
@@ -210,12 +294,22 @@ def _codecs() -> _Codecs:
         )
         codecs = _Codecs(
             json_page=msgspec.json.Decoder(wire_page),
+            hashes=msgspec.json.Decoder(dict[str, str]),
+            metadata=msgspec.json.Decoder(bool | dict[str, str] | None),
             page_encoder=msgspec.msgpack.Encoder(),
             page_decoder=msgspec.msgpack.Decoder(ProjectPage),
         )
         sample = ProjectPage("warm-up", (DistFile("warm_up-1.0.tar.gz", "https://x/"),))
         assert codecs.page_decoder.decode(codecs.page_encoder.encode(sample)) == sample
+        entry = codecs.json_page.decode(b'{"files": [{"filename": "a", "url": "b"}]}').files[0]
+        assert not entry.hashes and entry.yanked_reason is None
         return codecs
+
+
+def _wire_yanked_reason(entry: Any) -> str | None:
+    """`FileEntry.yanked_reason` of a decoded JSON entry (`yanked` may be the reason)."""
+    yanked = entry.yanked
+    return yanked if yanked.__class__ is str and yanked else None
 
 
 def encode_page(page: ProjectPage) -> bytes:
@@ -229,11 +323,25 @@ def decode_page(payload: bytes) -> ProjectPage:
 
 
 def _json_file(raw: Any, page_url: str) -> DistFile | None:
+    """The `DistFile` of a decoded JSON entry; raises `PageParseError` for ill-typed `hashes`
+    or `core-metadata` (decoded here, not with the page)."""
+    import msgspec
+
     filename = raw.filename
-    if not _is_safe_dist_filename(filename):
+    if not is_safe_dist_filename(filename):
         return None
     url, fragment_hashes = _split_fragment(_absolute(raw.url, page_url))
-    hashes_raw = raw.hashes
+    codecs = _codecs()
+    try:
+        hashes_raw = codecs.hashes.decode(raw.hashes) if raw.hashes else {}
+        metadata_raw = None
+        for field in (raw.core_metadata, raw.dist_info_metadata, raw.data_dist_info_metadata):
+            if field:
+                metadata_raw = codecs.metadata.decode(field)
+                if metadata_raw is not None:
+                    break
+    except msgspec.DecodeError as err:
+        raise PageParseError(f"{err} (in the entry of `{filename}`)") from None
     if len(hashes_raw) == 1:
         ((algorithm, digest),) = hashes_raw.items()
         hashes: Hashes = ((algorithm.lower(), digest.lower()),)
@@ -241,11 +349,6 @@ def _json_file(raw: Any, page_url: str) -> DistFile | None:
         hashes = tuple(sorted((k.lower(), v.lower()) for k, v in hashes_raw.items()))
     else:
         hashes = fragment_hashes
-    metadata_raw = raw.core_metadata
-    if metadata_raw is None:
-        metadata_raw = raw.dist_info_metadata
-        if metadata_raw is None:
-            metadata_raw = raw.data_dist_info_metadata
     core_metadata, metadata_hashes = _metadata_flag(metadata_raw)
     yanked = raw.yanked
     return DistFile(
@@ -349,7 +452,7 @@ def _html_file(attributes: dict[str, str | None], base: str) -> DistFile | None:
         return None
     url, hashes = _split_fragment(_absolute(href.strip(), base))
     filename = _filename_of(url)
-    if not _is_safe_dist_filename(filename):
+    if not is_safe_dist_filename(filename):
         return None
     metadata = attributes.get("data-core-metadata", attributes.get("data-dist-info-metadata"))
     core_metadata, metadata_hashes = _html_metadata_flag(metadata)
@@ -367,9 +470,19 @@ def _html_file(attributes: dict[str, str | None], base: str) -> DistFile | None:
     )
 
 
+def is_json_content_type(content_type: str) -> bool:
+    """Whether a `Content-Type` is the PEP 691 JSON format (else the page is HTML)."""
+    media_type = content_type.partition(";")[0].strip().lower()
+    return media_type == JSON_CONTENT_TYPE or media_type.endswith("+json")
+
+
 def parse_page(body: bytes, content_type: str, page_url: str, name: str) -> ProjectPage:
     """Parse a project page by its `Content-Type` (JSON for PEP 691, else HTML)."""
-    media_type = content_type.partition(";")[0].strip().lower()
-    if media_type == JSON_CONTENT_TYPE or media_type.endswith("+json"):
-        return parse_json(body, page_url, name)
-    return parse_html(body, page_url, name)
+    return parse_page_listing(body, content_type, page_url, name).page()
+
+
+def parse_page_listing(body: bytes, content_type: str, page_url: str, name: str) -> PageListing:
+    """`parse_page` as a `PageListing` (JSON entries are not turned into `DistFile`s yet)."""
+    if is_json_content_type(content_type):
+        return parse_json_listing(body, page_url, name)
+    return PageListing.of_page(parse_html(body, page_url, name), page_url)

@@ -5,12 +5,16 @@ Versions come from `PackageFinder` (index strategy, `--find-links`), with files 
 `requires-python` / yanked state passed on for the resolver to judge. A version's metadata is read
 from the file the resolver would pick: the most compatible wheel (PEP 658 `.metadata`, else HTTP
 range requests, cached forever by `wheel_metadata`), else the sdist's `PKG-INFO` when it is static
-core metadata (2.2+ with no dynamic dependency fields), read from the archive in memory. Anything
-else needs a PEP 517 build, which is reported as an error for now.
+core metadata (2.2+ with no dynamic dependency fields), read from the archive in memory. Any other
+sdist is built (PEP 517 `prepare_metadata_for_build_wheel`, through `ProviderOptions.
+build_metadata`) when the solver asks for it, and its metadata cached by the sdist's hash.
 
 `prefetch` starts the project pages of new names on the HTTP client's pool and, as soon as a page
 arrives, the metadata of its likely candidate (the newest usable version), so that by the time the
-single-threaded solver asks, the answers are usually there.
+single-threaded solver asks, the answers are usually there. A prefetch never builds.
+
+Versions are cheap to list: a release's files are converted for the resolver only when it looks
+at them, and the index files of the kept versions only when someone asks (`files`).
 """
 
 from __future__ import annotations
@@ -20,23 +24,25 @@ import io
 import tarfile
 import threading
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import InvalidWheelFilename, canonicalize_name
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from puv.core.errors import PuvError
 from puv.index.client import HttpClient, OfflineError
-from puv.index.indexes import PackageFiles, PackageFinder
+from puv.index.indexes import PackageFiles, PackageFinder, VersionFiles
 from puv.index.metadata import metadata_cache_path, wheel_metadata
 from puv.index.simple import DistFile as IndexFile
+from puv.index.simple import FileEntry
 from puv.resolver.candidates import IncompatibleTag, TargetTags
 from puv.resolver.provider import (
     DistFile,
@@ -45,6 +51,11 @@ from puv.resolver.provider import (
     PackageMetadata,
     PackageVersion,
 )
+
+if TYPE_CHECKING:
+    from puv.build.frontend import ConfigSettings
+    from puv.operations.context import Context
+    from puv.python.interpreter import Interpreter
 
 MAX_PKG_INFO = 16 * 1024 * 1024
 _DYNAMIC_DEPENDENCY_FIELDS = frozenset({"requires-dist", "requires-python", "provides-extra"})
@@ -61,13 +72,36 @@ class ProviderOptions:
     """What the provider filters on: the upload-time cutoff, the target's tags (to choose the
     file whose metadata is read), `--no-index`, whether the network is off, and the target's
     marker environment (to prefetch the dependencies that will apply; None for every
-    environment)."""
+    environment). `build_metadata` builds the `METADATA` of a downloaded sdist whose PKG-INFO is
+    not reliable (see `sdist_metadata_builder`); without it such an sdist is `BuildRequired`."""
 
     exclude_newer: float | None = None
     tags: TargetTags | None = None
     no_index: bool = False
     offline: bool = False
     environment: Mapping[str, str] | None = None
+    build_metadata: Callable[[Path], bytes] | None = None
+
+
+def sdist_metadata_builder(
+    ctx: Context,
+    interpreter: Interpreter,
+    *,
+    finder: PackageFinder | None = None,
+    config_settings: ConfigSettings | None = None,
+) -> Callable[[Path], bytes]:
+    """`ProviderOptions.build_metadata` backed by the PEP 517 frontend: the backend's
+    `prepare_metadata_for_build_wheel` in an isolated environment for `interpreter`, its build
+    requirements from `finder` (the default indexes when None); cached by the sdist's sha256."""
+
+    def build(sdist: Path) -> bytes:
+        from puv.operations.build_ops import build_metadata_for
+
+        return build_metadata_for(
+            ctx, sdist, interpreter, config_settings=config_settings, finder=finder
+        )
+
+    return build
 
 
 def parse_core_metadata(data: bytes) -> PackageMetadata | MetadataUnavailable:
@@ -102,6 +136,16 @@ def _headers(text: str) -> dict[str, list[str]]:
     return fields
 
 
+def _admits(requires_python: str | None, python: Version) -> bool:
+    """Whether a file's `requires-python` text admits `python` (an invalid one admits none)."""
+    if not requires_python:
+        return True
+    try:
+        return SpecifierSet(requires_python).contains(python, prereleases=True)
+    except InvalidSpecifier:
+        return False
+
+
 def _holds(marker: Marker, environment: dict[str, str]) -> bool:
     try:
         return marker.evaluate(environment)
@@ -109,7 +153,7 @@ def _holds(marker: Marker, environment: dict[str, str]) -> bool:
         return False
 
 
-def _uploaded_before(file: IndexFile, cutoff: float, cutoff_text: str) -> bool:
+def _uploaded_before(file: FileEntry, cutoff: float, cutoff_text: str) -> bool:
     """Whether `file` was uploaded before `cutoff`; a file without an upload time never is.
 
     PyPI's times (`2024-01-02T03:04:05.678Z`) compare as text against `cutoff_text` (the cutoff
@@ -130,7 +174,26 @@ def _uploaded_before(file: IndexFile, cutoff: float, cutoff_text: str) -> bool:
     return moment.timestamp() < cutoff
 
 
-def _resolver_file(file: IndexFile, specifiers: dict[str, SpecifierSet | None]) -> DistFile:
+def _uploaded_files(
+    entries: Sequence[FileEntry], cutoff: float, cutoff_text: str
+) -> tuple[FileEntry, ...]:
+    """The entries uploaded before `cutoff` (see `_uploaded_before`), with the common case of
+    a PyPI timestamp before the cutoff decided inline."""
+    kept = []
+    for entry in entries:
+        uploaded = entry.upload_time
+        if (
+            uploaded is not None
+            and uploaded[:19] < cutoff_text
+            and len(uploaded) >= 20
+            and uploaded[10] == "T"
+            and uploaded[-1] == "Z"
+        ) or _uploaded_before(entry, cutoff, cutoff_text):
+            kept.append(entry)
+    return tuple(kept)
+
+
+def _resolver_file(file: FileEntry, specifiers: dict[str, SpecifierSet | None]) -> DistFile:
     """The resolver's view of an index file; `specifiers` memoizes parsed `requires-python`."""
     text = file.requires_python
     requires_python = None
@@ -141,7 +204,42 @@ def _resolver_file(file: IndexFile, specifiers: dict[str, SpecifierSet | None]) 
             except InvalidSpecifier:
                 specifiers[text] = None
         requires_python = specifiers[text]
-    return DistFile(file.filename, requires_python, file.yanked, file.yanked_reason)
+    return DistFile(file.filename, requires_python, bool(file.yanked), file.yanked_reason)
+
+
+_RELEASE_FILES = PackageVersion.__dict__["files"]  # the slot `_LazyRelease.files` fills
+
+
+class _LazyRelease(PackageVersion):
+    """A `PackageVersion` whose files are converted for the resolver on first access.
+
+    A package lists up to thousands of versions; the solver reads the files of the few it
+    considers.
+    """
+
+    __slots__ = ("_entries", "_specifiers")
+    _entries: Sequence[FileEntry]
+    _specifiers: dict[str, SpecifierSet | None]
+
+    def __init__(
+        self,
+        version: Version,
+        entries: Sequence[FileEntry],
+        specifiers: dict[str, SpecifierSet | None],
+    ) -> None:
+        object.__setattr__(self, "version", version)
+        object.__setattr__(self, "_entries", entries)
+        object.__setattr__(self, "_specifiers", specifiers)
+
+    @property
+    def files(self) -> tuple[DistFile, ...]:
+        """The resolver's view of the version's files (built once)."""
+        try:
+            files: tuple[DistFile, ...] = _RELEASE_FILES.__get__(self, PackageVersion)
+        except AttributeError:
+            files = tuple(_resolver_file(file, self._specifiers) for file in self._entries)
+            _RELEASE_FILES.__set__(self, files)
+        return files
 
 
 class IndexProvider:
@@ -162,10 +260,9 @@ class IndexProvider:
         self._options = options
         self._lock = threading.Lock()
         self._pages: dict[str, Future[PackageFiles]] = {}
-        self._metadata: dict[
-            tuple[str, Version], Future[PackageMetadata | MetadataUnavailable]
-        ] = {}
-        self._files: dict[tuple[str, Version], tuple[IndexFile, ...]] = {}
+        self._metadata: dict[tuple[str, Version], Future[_MetadataResult]] = {}
+        self._files: dict[tuple[str, Version], VersionFiles] = {}
+        self._metadata_files: dict[tuple[str, Version], IndexFile] = {}
         self._release_lists: dict[str, list[PackageVersion]] = {}
         self._date_excluded: dict[str, list[tuple[Version, str]]] = {}
 
@@ -201,8 +298,20 @@ class IndexProvider:
         return releases
 
     def metadata(self, name: str, version: Version) -> PackageMetadata | MetadataUnavailable:
-        """See `Provider.metadata`."""
-        return self._metadata_future(name, version).result()
+        """See `Provider.metadata`. An sdist that must be built is built now (a prefetch only
+        reads what needs no build)."""
+        future = self._metadata_future(name, version)
+        found = future.result()
+        if found is _NEEDS_BUILD:
+            key = (canonicalize_name(name), version)
+            with self._lock:
+                current = self._metadata[key]
+                if current is future:
+                    current = self.client.submit(self._read_metadata, *key, True)
+                    self._metadata[key] = current
+            found = current.result()
+        assert not isinstance(found, _NeedsBuild)
+        return found
 
     def prefetch(self, names: Sequence[str]) -> None:
         """Start the pages of `names` and, once each arrives (and the provider is configured),
@@ -215,7 +324,8 @@ class IndexProvider:
     def files(self, name: str, version: Version) -> tuple[IndexFile, ...]:
         """The index files of a version the resolver was offered (for `--generate-hashes`)."""
         with self._lock:
-            return self._files.get((canonicalize_name(name), version), ())
+            kept = self._files.get((canonicalize_name(name), version))
+        return () if kept is None else kept.files
 
     def date_excluded(self, name: str) -> list[tuple[Version, str]]:
         """(version, upload time) of every version of `name` when `--exclude-newer` removed
@@ -250,23 +360,23 @@ class IndexProvider:
             cutoff_text = datetime.fromtimestamp(cutoff, UTC).strftime("%Y-%m-%dT%H:%M:%S")
         seen: set[Version] = set()
         dropped: list[tuple[Version, str]] = []
-        releases = []
-        kept: dict[tuple[str, Version], tuple[IndexFile, ...]] = {}
+        releases: list[PackageVersion] = []
+        kept: dict[tuple[str, Version], VersionFiles] = {}
         specifiers: dict[str, SpecifierSet | None] = {}
         for entry in found.versions:
-            files = tuple(
-                file
-                for file in entry.files
-                if cutoff is None or _uploaded_before(file, cutoff, cutoff_text)
-            )
-            if not files and entry.files:
-                dropped.append((entry.version, max(f.upload_time or "" for f in entry.files)))
-            if not files or entry.version in seen:
+            entries = entry.entries
+            if cutoff is not None:
+                entries = _uploaded_files(entries, cutoff, cutoff_text)
+                if not entries and entry.entries:
+                    uploaded = max(e.upload_time or "" for e in entry.entries)
+                    dropped.append((entry.version, uploaded))
+            if not entries or entry.version in seen:
                 continue
             seen.add(entry.version)
-            kept[(name, entry.version)] = files
-            converted = tuple(_resolver_file(file, specifiers) for file in files)
-            releases.append(PackageVersion(entry.version, converted))
+            kept[(name, entry.version)] = (
+                entry if len(entries) == len(entry.entries) else entry.restricted(entries)
+            )
+            releases.append(_LazyRelease(entry.version, entries, specifiers))
         releases.sort(key=lambda release: release.version)
         with self._lock:
             self._files.update(kept)
@@ -275,33 +385,61 @@ class IndexProvider:
             return self._release_lists.setdefault(name, releases)
 
     def _prefetch_likely(self, name: str, done: Future[PackageFiles]) -> None:
-        """Fetch the metadata of the newest final, non-yanked version with a usable file."""
+        """Start a speculative read of the metadata of `likely_version`."""
         if done.cancelled() or done.exception() is not None:
             return
-        releases = self._releases(name, done.result())
+        version = self._likely(name, self._releases(name, done.result()))
+        if version is not None:
+            self._metadata_future(name, version, speculative=True)
+
+    def likely_version(self, name: str) -> Version | None:
+        """The version whose metadata a prefetch reads: the newest final, non-yanked version
+        with a usable file whose `requires-python` admits the target Python (when the target
+        is one environment). Waits for the package's page."""
+        name = canonicalize_name(name)
+        return self._likely(name, self._releases(name, self._page(name).result()))
+
+    def _likely(self, name: str, releases: Sequence[PackageVersion]) -> Version | None:
+        python = self._target_python()
         for release in reversed(releases):
             if release.version.is_prerelease:
                 continue
             if all(file.yanked for file in release.files):
                 continue
-            if self._metadata_file(name, release.version) is not None:
-                self._metadata_future(name, release.version)
-            return
+            file = self._metadata_file(name, release.version)
+            if file is None:
+                return None
+            if python is not None and not _admits(file.requires_python, python):
+                continue
+            return release.version
+        return None
+
+    def _target_python(self) -> Version | None:
+        """The target's Python version (None when resolving for every environment)."""
+        environment = self.options.environment
+        text = environment.get("python_full_version") if environment is not None else None
+        if not text:
+            return None
+        try:
+            return Version(text)
+        except InvalidVersion:
+            return None
 
     def _metadata_future(
-        self, name: str, version: Version
-    ) -> Future[PackageMetadata | MetadataUnavailable]:
+        self, name: str, version: Version, *, speculative: bool = False
+    ) -> Future[_MetadataResult]:
+        """The (shared) read of a version's metadata; a `speculative` one never builds."""
         key = (canonicalize_name(name), version)
         with self._lock:
             future = self._metadata.get(key)
             if future is not None:
                 return future
-            future = self.client.submit(self._read_metadata, *key)
+            future = self.client.submit(self._read_metadata, *key, not speculative)
             self._metadata[key] = future
         future.add_done_callback(self._prefetch_dependencies)
         return future
 
-    def _prefetch_dependencies(self, done: Future[PackageMetadata | MetadataUnavailable]) -> None:
+    def _prefetch_dependencies(self, done: Future[_MetadataResult]) -> None:
         """Speculatively start the pages of a version's unconditional dependencies (those whose
         markers hold in the target environment without extras), ahead of the solver."""
         if done.cancelled() or done.exception() is not None:
@@ -322,7 +460,20 @@ class IndexProvider:
             self._page(requirement.name)
 
     def _metadata_file(self, name: str, version: Version) -> IndexFile | None:
-        """The file uv reads metadata from: the most compatible wheel, else the sdist."""
+        """The file uv reads metadata from: the most compatible wheel, else the sdist (chosen
+        once per version: the prefetch and the read both ask)."""
+        key = (canonicalize_name(name), version)
+        with self._lock:
+            known = self._metadata_files.get(key)
+        if known is not None:
+            return known
+        chosen = self._choose_metadata_file(name, version)
+        if chosen is None:  # not listed (yet): nothing to remember
+            return None
+        with self._lock:
+            return self._metadata_files.setdefault(key, chosen)
+
+    def _choose_metadata_file(self, name: str, version: Version) -> IndexFile | None:
         files = self.files(name, version)
         tags = self.options.tags
         best: tuple[int, IndexFile] | None = None
@@ -347,17 +498,25 @@ class IndexProvider:
             return best[1]
         return sdist or any_wheel
 
-    def _read_metadata(self, name: str, version: Version) -> PackageMetadata | MetadataUnavailable:
+    def _read_metadata(self, name: str, version: Version, build: bool) -> _MetadataResult:
+        """The metadata of one version; `_NEEDS_BUILD` instead of building when not `build`."""
         file = self._metadata_file(name, version)
         if file is None:
             return MetadataUnavailable("invalid metadata")
         if file.is_wheel:
             data = wheel_metadata(self.client, file, self.metadata_bucket)
         else:
-            data = self._sdist_metadata(file, name, version)
+            found = self._sdist_metadata(file, name, version, build)
+            if found is None:
+                return _NEEDS_BUILD
+            data = found
         return parse_core_metadata(data)
 
-    def _sdist_metadata(self, file: IndexFile, name: str, version: Version) -> bytes:
+    def _sdist_metadata(
+        self, file: IndexFile, name: str, version: Version, build: bool
+    ) -> bytes | None:
+        """The sdist's static PKG-INFO, else its built `METADATA` (None when a build is needed
+        and not allowed); cached in the metadata bucket by the sdist's hash either way."""
         cached = (
             metadata_cache_path(self.metadata_bucket, file)
             if self.metadata_bucket is not None
@@ -365,36 +524,53 @@ class IndexProvider:
         )
         if cached is not None and cached.is_file():
             return cached.read_bytes()
-        content = self._download(file)
-        data = pkg_info_from_sdist(content, file.filename)
+        archive = self._download(file)
+        data = pkg_info_from_sdist(archive.read_bytes(), file.filename)
         if data is None or not _is_static(data):
-            raise BuildRequired(
-                f"Failed to read metadata of `{name}=={version}` from `{file.filename}`",
-                causes=[
-                    "The source distribution has no static metadata (PKG-INFO 2.2+ without "
-                    "dynamic dependencies), and building source distributions is not "
-                    "supported by puv yet"
-                ],
-                hint="Use a version that provides wheels, or pin one with a wheel for your "
-                "platform",
-            )
+            builder = self.options.build_metadata
+            if builder is None:
+                raise BuildRequired(
+                    f"Failed to read metadata of `{name}=={version}` from `{file.filename}`",
+                    causes=[
+                        "The source distribution has no static metadata (PKG-INFO 2.2+ without "
+                        "dynamic dependencies), and no build is configured for this resolution"
+                    ],
+                    hint="Use a version that provides wheels, or pin one with a wheel for your "
+                    "platform",
+                )
+            if not build:
+                return None
+            data = builder(archive)
         if cached is not None:
             from puv.cache.persist import write_atomic
 
             write_atomic(cached, data)
         return data
 
-    def _download(self, file: IndexFile) -> bytes:
+    def _download(self, file: IndexFile) -> Path:
+        """The sdist in the sdist bucket (`<sha256>/<filename>`), downloaded once and hash-checked;
+        in a fresh temporary directory when the provider has no bucket."""
+        import tempfile
+
         from puv.core.hashes import HashDigest
 
         expected = [HashDigest(algorithm, digest) for algorithm, digest in file.hashes]
         if self.sdist_bucket is None:
-            return self.client.get(file.url).content
-        key = file.hash("sha256") or file.filename
-        target = self.sdist_bucket / key / file.filename
+            target = Path(tempfile.mkdtemp(prefix="puv-sdist-")) / file.filename
+        else:
+            key = file.hash("sha256") or file.filename
+            target = self.sdist_bucket / key / file.filename
         if not target.is_file():
             self.client.download(file.url, target, expected=expected)
-        return target.read_bytes()
+        return target
+
+
+class _NeedsBuild:
+    """A speculative metadata read stopped where only a build could answer."""
+
+
+_NEEDS_BUILD = _NeedsBuild()
+_MetadataResult = PackageMetadata | MetadataUnavailable | _NeedsBuild
 
 
 def _is_static(data: bytes) -> bool:

@@ -3,15 +3,26 @@
 One subprocess per interpreter: `python -I -B _probe_script.py` prints the facts as JSON. Results
 are cached in the `interpreter` bucket, one JSON file per executable path, and reused while the
 resolved executable keeps its mtime and size. An executable that is not the file the interpreter
-reports as `sys.executable` (a pyenv shim, a wrapper script) is never cached: what it runs can
-change without the file changing.
+reports as `sys.executable` (a wrapper script) is not cached that way: what it runs can change
+without the file changing.
+
+pyenv shims are the exception, because running one costs a bash process and pyenv's version
+lookup (~0.1 s each, and discovery may meet several, some of them exiting 127 for a version that
+is not selected). What a shim runs is decided by inputs we can check without running it:
+`PYENV_VERSION`, `PYENV_DIR`, the nearest `.python-version` upward from the working directory
+(else `$PYENV_ROOT/version`), the set of installed versions (`$PYENV_ROOT/versions`), pyenv
+itself, `PATH` (for the `system` version) and the shim. Its answer — the facts, or the failure —
+is cached under a stamp of all of those, and a cached answer whose interpreter changed since is
+probed again.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +31,10 @@ from puv.core.errors import PuvError
 from puv.python.interpreter import Interpreter
 
 PROBE_SCRIPT = Path(__file__).with_name("_probe_script.py")
+_SHIM_HEAD = 4096
+# pyenv's shim: `exec "<root>/libexec/pyenv" exec "$program" "$@"`, after `export PYENV_ROOT=...`
+_PYENV_EXEC = re.compile(rb'exec "([^"]+/libexec/pyenv)" exec ')
+_PYENV_ROOT = re.compile(rb'export PYENV_ROOT="([^"]+)"')
 
 # CPython's builtin SHA-256 names the cache entries: `hashlib` would load OpenSSL (milliseconds at
 # every start) for one short digest. The digest is the same; other interpreters use `hashlib`.
@@ -70,11 +85,98 @@ def probe_interpreter(path: Path, cache: CacheLayout | None) -> Interpreter:
     cached = _read_cached(entry, absolute, canonical, stamp)
     if cached is not None:
         return interpreter_from_facts(absolute, cached)
-    facts = _run_probe(absolute)
+    shim = pyenv_shim_stamp(canonical, os.environ, Path.cwd())
+    shim_entry = entry.with_suffix(".shim.json")
+    if shim is not None:
+        answer = _read_shim_answer(shim_entry, absolute, shim)
+        if isinstance(answer, InterpreterProbeError):
+            raise answer
+        if answer is not None:
+            return interpreter_from_facts(absolute, answer)
+    try:
+        facts = _run_probe(absolute)
+    except InterpreterProbeError as exc:
+        if shim is not None and exc.kind == "status":
+            failure = {"kind": exc.kind, "message": exc.message}
+            _write_shim_answer(cache, shim_entry, absolute, shim, {"failure": failure})
+        raise
     if _same_file(absolute, facts.get("sys_executable")):
         record = {"path": str(absolute), "canonical": str(canonical), **stamp, "facts": facts}
         _write_atomic(cache, entry, json.dumps(record, sort_keys=True))
+    elif shim is not None:
+        target = _file_stamp(Path(str(facts.get("sys_executable", ""))))
+        _write_shim_answer(cache, shim_entry, absolute, shim, {"facts": facts, "target": target})
     return interpreter_from_facts(absolute, facts)
+
+
+def pyenv_shim_stamp(path: Path, environ: Mapping[str, str], cwd: Path) -> dict[str, object] | None:
+    """Everything that decides what the pyenv shim at `path` runs (see the module docstring),
+    as JSON-able data; None when `path` is not a pyenv shim."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_SHIM_HEAD)
+    except OSError:
+        return None
+    launcher = _PYENV_EXEC.search(head) if head.startswith(b"#!") else None
+    if launcher is None:
+        return None
+    root_match = _PYENV_ROOT.search(head)
+    root = Path(os.fsdecode(root_match[1])) if root_match else path.parent.parent
+    start = Path(environ.get("PYENV_DIR") or cwd)
+    version_file = next(
+        (
+            d / ".python-version"
+            for d in (start, *start.parents)
+            if (d / ".python-version").is_file()
+        ),
+        root / "version",
+    )
+    return {
+        "shim": [str(path), _file_stamp(path)],
+        "pyenv": _file_stamp(Path(os.fsdecode(launcher[1]))),
+        "versions": _file_stamp(root / "versions"),
+        "version_file": [str(version_file), _file_stamp(version_file)],
+        "PYENV_VERSION": environ.get("PYENV_VERSION"),
+        "PYENV_DIR": environ.get("PYENV_DIR"),
+        "PATH": environ.get("PATH"),
+    }
+
+
+def _file_stamp(path: Path) -> list[int] | None:
+    """[mtime_ns, size] of `path` (a directory's mtime changes when entries come or go)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return [stat.st_mtime_ns, stat.st_size]
+
+
+def _read_shim_answer(
+    entry: Path, path: Path, shim: dict[str, object]
+) -> dict[str, Any] | InterpreterProbeError | None:
+    """The cached answer of a shim: its facts, the error it gave, or None when not cached under
+    this stamp or when the interpreter it ran has changed since."""
+    try:
+        record = json.loads(entry.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("stamp") != shim:
+        return None
+    failure = record.get("failure")
+    if isinstance(failure, dict):
+        return InterpreterProbeError(path, str(failure.get("kind")), str(failure.get("message")))
+    facts = record.get("facts")
+    if not isinstance(facts, dict):
+        return None
+    target = Path(str(facts.get("sys_executable", "")))
+    return facts if record.get("target") == _file_stamp(target) else None
+
+
+def _write_shim_answer(
+    cache: CacheLayout, entry: Path, path: Path, shim: dict[str, object], answer: dict[str, Any]
+) -> None:
+    record = {"path": str(path), "stamp": shim, **answer}
+    _write_atomic(cache, entry, json.dumps(record, sort_keys=True))
 
 
 def interpreter_from_facts(path: Path, facts: dict[str, Any]) -> Interpreter:
