@@ -164,6 +164,8 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
         for requirement, _ in inputs.requirements
         if canonicalize_name(requirement.name) not in inputs.excludes
     ]
+    from puv.index.indexes import PackageFinder
+    from puv.operations.resolver_provider import sdist_metadata_builder
     from puv.resolver.report import NoSolutionError
 
     with _client(ctx, indexes, _refresh(request, pip)) as client:
@@ -182,7 +184,14 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
             environ=os.environ,
         )
         started = time.perf_counter()
-        provider.configure(_provider_options(client, indexes, target, pip))
+        provider.configure(
+            dataclasses.replace(
+                _provider_options(client, indexes, target, pip),
+                build_metadata=sdist_metadata_builder(
+                    ctx, interpreter, finder=PackageFinder(client, indexes)
+                ),
+            )
+        )
         options = _resolver_options(
             ctx, pip, inputs, interpreter, target, output_file, output_format, request
         )
