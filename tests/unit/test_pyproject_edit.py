@@ -10,12 +10,12 @@ from puv.core.markers import Marker
 from puv.project.pyproject_edit import (
     AddBounds,
     DependencyType,
-    Document,
     EditError,
     PyProjectEditor,
     Requirement,
     bounded_specifier,
 )
+from puv.project.toml_edit import Document
 
 DOCUMENTS = [
     '[project]\nname = "x"\n',

@@ -270,7 +270,7 @@ def _git_state(git: str | None, path: Path) -> str:
 
 def _author(path: Path, kind: InitKind, author_from: str | None) -> str | None:
     """`authors = [...]`'s inline table from Git's `user.name` and `user.email`."""
-    from puv.project.pyproject_edit import InlineTable, Key, Scalar, render_value
+    from puv.project.toml_edit import InlineTable, Key, Scalar, render_value
 
     chosen = author_from or ("none" if kind in (InitKind.APP, InitKind.BARE) else "auto")
     git = shutil.which("git")
