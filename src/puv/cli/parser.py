@@ -298,3 +298,17 @@ def setting_layers(
             if layer is not None and value is not None:
                 layer[b.setting] = value
     return cli, env
+
+
+class KeyValuePairs(argparse.Action):
+    """Collect `KEY<sep>VALUE` arguments into a dict with `parse(text) -> (key, value)`."""
+
+    def __init__(self, *args: Any, parse: Callable[[str], tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parse = parse
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
+        collected = dict(getattr(namespace, self.dest, None) or {})
+        key, value = self.parse(str(values))
+        collected.setdefault(key, value)  # the first value given wins, as in uv
+        setattr(namespace, self.dest, collected)

@@ -125,8 +125,9 @@ def register(sub: Any) -> None:
 
 
 def _register_tree(commands: Any) -> None:
-    from puv.cli.pip_compile_cmd import KeyValuePairs, exclude_newer_package
+    from puv.cli.parser import KeyValuePairs
     from puv.cli.pip_install_cmd import _index_options
+    from puv.cli.project_options import exclude_newer_package
 
     tree = _subcommand(
         commands,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from puv.cli.global_options import add_global_options, add_python_option
-from puv.cli.parser import PROG, Parser
+from puv.cli.parser import PROG, KeyValuePairs, Parser
+from puv.cli.project_options import exclude_newer_package
 from puv.core.errors import PuvError, UsageError
 from puv.core.printer import Printer
 
@@ -101,20 +102,6 @@ def header_command(
     return " ".join([program, *kept])
 
 
-class KeyValuePairs(argparse.Action):
-    """Collect `KEY<sep>VALUE` arguments into a dict with `parse(text) -> (key, value)`."""
-
-    def __init__(self, *args: Any, parse: Callable[[str], tuple[str, Any]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.parse = parse
-
-    def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
-        collected = dict(getattr(namespace, self.dest, None) or {})
-        key, value = self.parse(str(values))
-        collected.setdefault(key, value)  # the first value given wins, as in uv
-        setattr(namespace, self.dest, collected)
-
-
 class _CommaList(argparse.Action):
     """An appending option whose values may also be comma-separated (`--extra a,b`)."""
 
@@ -128,13 +115,6 @@ def _prerelease_package(text: str) -> tuple[str, str]:
     from puv.operations.pip_compile import parse_prerelease_package
 
     return parse_prerelease_package(text)
-
-
-def exclude_newer_package(text: str) -> tuple[str, str | bool]:
-    """`--exclude-newer-package PACKAGE=DATE|false` (shared with `pip tree`)."""
-    from puv.operations.pip_compile import parse_exclude_newer_package
-
-    return parse_exclude_newer_package(text)
 
 
 def register_into(commands: Any) -> None:

@@ -3,13 +3,16 @@ them: index options, resolver options and the lock-mode flags."""
 
 from __future__ import annotations
 
-from puv.cli.parser import Parser
+from typing import Any
+
+from puv.cli.parser import KeyValuePairs, Parser
 
 __all__ = [
     "add_index_options",
     "add_lock_mode_options",
     "add_refresh_options",
     "add_resolver_options",
+    "exclude_newer_package",
 ]
 
 
@@ -64,6 +67,10 @@ def add_resolver_options(parser: Parser) -> None:
     parser.opt("--exclude-newer", metavar="EXCLUDE_NEWER", env="UV_EXCLUDE_NEWER",
                setting="exclude-newer", group=group,
                help="Limit candidate packages to those that were uploaded prior to the given date")  # fmt: skip
+    parser.opt("--exclude-newer-package", action=KeyValuePairs, parse=exclude_newer_package,
+               metavar="EXCLUDE_NEWER_PACKAGE", setting="exclude-newer-package", group=group,
+               help="Limit candidate packages for specific packages to those that were uploaded "
+               "prior to the given date")  # fmt: skip
 
 
 def add_lock_mode_options(parser: Parser, *, check_aliases: bool = False) -> None:
@@ -83,3 +90,10 @@ def add_refresh_options(parser: Parser) -> None:
                help="Refresh all cached data")  # fmt: skip
     parser.opt("--refresh-package", action="append", metavar="REFRESH_PACKAGE", default=[],
                group=group, help="Refresh cached data for a specific package")  # fmt: skip
+
+
+def exclude_newer_package(text: str) -> tuple[str, Any]:
+    """`--exclude-newer-package PACKAGE=DATE|false`."""
+    from puv.operations.pip_compile import parse_exclude_newer_package
+
+    return parse_exclude_newer_package(text)
