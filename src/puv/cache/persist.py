@@ -6,6 +6,7 @@ file or dir that `cache prune` removes. Temp names start with `.tmp`, as uv's do
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import stat
@@ -42,12 +43,37 @@ def open_atomic(path: Path) -> Iterator[BinaryIO]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as handle:
             yield handle
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions the replacement of `path` gets: those of the file it replaces, else what
+    `open()` would give a new file (0o666 minus the umask), not `mkstemp`'s 0o600."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+@functools.cache
+def _umask() -> int:
+    """The process umask, read without changing it where the OS allows (Linux `/proc`)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def temp_dir_in(parent: Path) -> Path:
