@@ -7,9 +7,11 @@ what uv's `Lock::from_resolution` and `LockWriter` do to markers and edges:
 
 - markers are simplified against `requires-python` (`Marker.simplify_python`);
 - `resolution-markers` (top-level and per package) drop duplicates and always-true markers,
-  keeping fork order;
+  keeping fork order; forks that differ only by declared conflicts (`extra ==
+  'extra-3-pkg-one'` tests) are written by their environments alone, unless those overlap
+  (`canonical_fork_markers`);
 - a dependency's marker is further restricted to the environment the resolution covers (the
-  union of the fork markers), so that it never restates it;
+  union of the fork markers' environments), so that it never restates it;
 - edges from the same package (and extra or group) to the same target with the same marker are
   merged into one entry whose `extra` list collects the target extras (an edge to the target
   itself adds nothing);
@@ -34,7 +36,7 @@ from puv.lock.model import (
 )
 from puv.lock.order import sort_lock
 
-__all__ = ["LockEdge", "build_lock", "simplified_markers"]
+__all__ = ["LockEdge", "build_lock", "canonical_fork_markers", "simplified_markers"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,26 @@ def simplified_markers(markers: Iterable[Marker], requires_python: str) -> tuple
     return tuple(texts)
 
 
+def canonical_fork_markers(markers: Sequence[Marker], requires_python: str) -> tuple[str, ...]:
+    """Fork markers as uv writes `resolution-markers` (uv's `canonical_marker_trees`): their
+    environments (conflict items dropped) when those are pairwise disjoint, else the complete
+    markers; simplified against `requires_python`, always-true ones dropped."""
+    environments: list[Marker] = []
+    for marker in markers:
+        environment = marker.without_extras().simplify_python(requires_python)
+        if environment not in environments:
+            environments.append(environment)
+    overlap = any(
+        not first.is_disjoint(second)
+        for index, first in enumerate(environments)
+        for second in environments[index + 1 :]
+    )
+    chosen = (
+        [marker.simplify_python(requires_python) for marker in markers] if overlap else environments
+    )
+    return tuple(text for marker in chosen if (text := marker.to_text()) is not None)
+
+
 def build_lock(
     packages: Iterable[Package],
     edges: Iterable[LockEdge],
@@ -85,7 +107,7 @@ def build_lock(
     """
     covered = Marker.FALSE if fork_markers else Marker.TRUE
     for fork in fork_markers:
-        covered = covered | fork
+        covered = covered | fork.without_extras()
     environment = covered.simplify_python(requires_python)
     buckets = _merge_edges(edges, requires_python)
     forks_by_package = package_fork_markers or {}
@@ -106,7 +128,7 @@ def build_lock(
         locked.append(
             replace(
                 package,
-                resolution_markers=simplified_markers(
+                resolution_markers=canonical_fork_markers(
                     forks_by_package.get(package.id, ()), requires_python
                 ),
                 dependencies=dependencies(None),
@@ -119,7 +141,7 @@ def build_lock(
             Lock(
                 requires_python=requires_python,
                 revision=CURRENT_REVISION,
-                resolution_markers=simplified_markers(fork_markers, requires_python),
+                resolution_markers=canonical_fork_markers(fork_markers, requires_python),
                 supported_markers=simplified_markers(environments, requires_python),
                 required_markers=simplified_markers(required_environments, requires_python),
                 conflicts=tuple(tuple(conflict) for conflict in conflicts),

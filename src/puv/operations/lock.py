@@ -410,6 +410,8 @@ def _lock_from(
     resolution: UniversalResolution,
     sourced: Mapping[str, SourcedPackage],
 ) -> Lock:
+    from puv.operations.lock_conflicts import conflict_tables
+
     ids: dict[tuple[str, Version], PackageId] = {}
     packages: list[Package] = []
     for package in resolution.packages:
@@ -461,6 +463,7 @@ def _lock_from(
         required_environments=tuple(Marker.parse(text) for text in inputs.required_environments),
         options=inputs.options,
         manifest=inputs.manifest,
+        conflicts=conflict_tables(inputs.conflicts),
     )
 
 

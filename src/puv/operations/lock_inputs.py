@@ -5,8 +5,9 @@ lock-level `requires-python`, `[manifest]`, `[options]` and environments, read f
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,23 @@ from packaging.version import InvalidVersion, Version
 
 from puv.core.errors import PuvError
 from puv.core.markers import Marker
-from puv.lock.model import InlineTable, Manifest, Metadata, Options, Source, TomlValue
+from puv.lock.model import (
+    DependencyMetadata,
+    InlineTable,
+    Lock,
+    Manifest,
+    Metadata,
+    Options,
+    Source,
+    TomlValue,
+)
 from puv.lock.model import Requirement as LockRequirement
 from puv.lock.requires_python import lock_requires_python
-from puv.operations.exclude_newer import exclude_newer_text
+from puv.operations.exclude_newer import setting_value
+from puv.operations.lock_conflicts import workspace_conflicts
 from puv.operations.project_provider import GroupExtras, LocalRelease, local_metadata
 from puv.project.dependency import InvalidDependency, parse_dependency
+from puv.project.groups import read_dependency_groups
 from puv.project.settings import Settings
 from puv.project.sources import (
     LoweredMember,
@@ -31,16 +43,21 @@ from puv.project.sources import (
     lower_workspace_groups,
 )
 from puv.project.workspace import Member, Workspace
+from puv.resolver.conflicts import Conflicts
 
 __all__ = [
     "DIRECT_SOURCE_KEYS",
     "LocalPackage",
     "LockInputs",
     "SourceRequest",
+    "check_environments",
+    "check_upgrade_groups",
+    "dependency_metadata",
     "lock_metadata",
     "lock_requirement",
     "read_lock_inputs",
     "requirement_text",
+    "upgrade_group_packages",
 ]
 
 #: The lowered source keys of packages that come from neither an index nor the workspace:
@@ -101,6 +118,7 @@ class LockInputs:
     requires_python_defaulted: bool = False
     source_requests: tuple[SourceRequest, ...] = ()
     lowering: LoweringOptions = field(default_factory=LoweringOptions)
+    conflicts: Conflicts = field(default_factory=Conflicts)
 
 
 def requirement_text(requirement: LoweredRequirement, marker: Marker | None = None) -> str:
@@ -134,6 +152,9 @@ def read_lock_inputs(
         requires_python = f">={default_python[0]}.{default_python[1]}"
     if requires_python is None:
         raise PuvError("The workspace's `requires-python` values have no version in common")
+    check_environments(
+        settings.environments or (), settings.required_environments or (), requires_python
+    )
     members: dict[str, LocalPackage] = {}
     index_pins: dict[str, str] = {}
     roots: list[PepRequirement] = []
@@ -177,6 +198,7 @@ def read_lock_inputs(
             (group, tuple(lock_requirement(entry.metadata_entry()) for entry in entries))
             for group, entries in manifest_groups.items()
         ),
+        dependency_metadata=dependency_metadata(settings),
     )
     return LockInputs(
         root=workspace.root,
@@ -194,7 +216,35 @@ def read_lock_inputs(
         requires_python_defaulted=defaulted,
         source_requests=tuple(requests),
         lowering=lowering,
+        conflicts=workspace_conflicts(
+            workspace, {name: member.release.groups for name, member in members.items()}
+        ),
     )
+
+
+def check_environments(
+    environments: Sequence[str], required: Sequence[str], requires_python: str
+) -> None:
+    """uv's errors for `environments` or `required-environments` markers that overlap (each
+    with the next), and for an environment outside `requires-python`."""
+    for texts in (environments, required):
+        markers = [Marker.parse(text) for text in texts]
+        for first, second in pairwise(markers):
+            if not first.is_disjoint(second):
+                raise PuvError(
+                    "Supported environments must be disjoint, but the following markers "
+                    f"overlap: `{first.to_text() or 'true'}` and `{second.to_text() or 'true'}`",
+                    hint=f"replace `{second.to_text() or 'true'}` with "
+                    f"`{(~first & second).to_text() or 'true'}`",
+                )
+    python = Marker.from_requires_python(requires_python)
+    for text in environments:
+        marker = Marker.parse(text)
+        if python.is_disjoint(marker):
+            raise PuvError(
+                f"Environment markers `{marker}` don't overlap with Python requirement "
+                f"`{requires_python}`"
+            )
 
 
 def _all(groups: Mapping[str, tuple[LoweredRequirement, ...]]) -> list[LoweredRequirement]:
@@ -229,6 +279,8 @@ def _local_package(workspace: Workspace, member: Member, lowered: LoweredMember)
         groups,
     )
     default_groups = (pyproject.tool_uv or {}).get("default-groups")
+    if default_groups == ["dev"]:  # uv's default: not recorded
+        default_groups = None
     return LocalPackage(
         release,
         _member_source(workspace, member),
@@ -310,14 +362,107 @@ def _manifest_requirement(requirement: PepRequirement) -> LockRequirement:
     return lock_requirement(entry)
 
 
+def dependency_metadata(settings: Settings) -> tuple[DependencyMetadata, ...]:
+    """`[[tool.uv.dependency-metadata]]` as `[[manifest.dependency-metadata]]` records it:
+    names, versions, requirements and extras normalized, entries sorted by name and version."""
+    entries = []
+    for table in settings.dependency_metadata:
+        version = table.get("version")
+        requires_python = table.get("requires-python")
+        extras = table.get("provides-extras", table.get("provides-extra", ()))
+        entries.append(
+            DependencyMetadata(
+                name=canonicalize_name(str(table["name"])),
+                version=None if version is None else _normalized_version(str(version)),
+                requires_dist=tuple(
+                    _requirement_line(str(text), "dependency-metadata")
+                    for text in table.get("requires-dist", ())
+                ),
+                requires_python=None
+                if requires_python is None
+                else ",".join(part.replace(" ", "") for part in str(requires_python).split(",")),
+                provides_extras=tuple(canonicalize_name(str(extra)) for extra in extras),
+            )
+        )
+    return tuple(sorted(entries, key=lambda entry: (entry.name, entry.version or "")))
+
+
+def _normalized_version(text: str) -> str:
+    try:
+        return str(Version(text))
+    except InvalidVersion:
+        raise PuvError(f"Invalid `dependency-metadata` version `{text}`") from None
+
+
+def _requirement_line(text: str, setting: str) -> str:
+    """A requirement as uv prints one: `name[extras]specifier @ url ; marker`, normalized."""
+    try:
+        dependency = parse_dependency(text)
+    except InvalidDependency as error:
+        raise PuvError(f"Invalid `{setting}` entry `{text}`", causes=[str(error)]) from None
+    line = dependency.name
+    if dependency.extras:
+        line += f"[{','.join(dependency.extras)}]"
+    if dependency.url is not None:
+        line += f" @ {dependency.url}"
+    elif dependency.specifier is not None:
+        line += dependency.specifier
+    marker = dependency.marker.to_text()
+    return line if marker is None else f"{line} ; {marker}"
+
+
 def lock_options(settings: Settings) -> Options:
-    """`[options]` as uv writes it: only the settings that differ from uv's defaults."""
-    exclude_newer = settings.exclude_newer
+    """`[options]` as uv writes it: only the settings that differ from uv's defaults; a relative
+    `exclude-newer` is recorded as its span (beside uv's placeholder timestamp)."""
+    exclude_newer = setting_value(settings.exclude_newer)
+    packages: list[tuple[str, TomlValue]] = []
+    for name, raw in settings.exclude_newer_package.items():
+        value = setting_value(raw)
+        locked: TomlValue = False
+        if value is not None and value.span is None:
+            locked = value.locked
+        elif value is not None and value.span is not None:
+            locked = InlineTable((("timestamp", value.locked), ("span", value.span)))
+        packages.append((canonicalize_name(name), locked))
+    packages.sort(key=lambda entry: entry[0])
     return Options(
         resolution_mode=None if settings.resolution == "highest" else settings.resolution,
         prerelease_mode=None if settings.prerelease == "if-necessary" else settings.prerelease,
         fork_strategy=None
         if settings.fork_strategy == "requires-python"
         else settings.fork_strategy,
-        exclude_newer=exclude_newer_text(exclude_newer) if isinstance(exclude_newer, str) else None,
+        exclude_newer=None if exclude_newer is None else exclude_newer.locked,
+        exclude_newer_span=None if exclude_newer is None else exclude_newer.span,
+        exclude_newer_package=tuple(packages),
     )
+
+
+def check_upgrade_groups(workspace: Workspace, groups: Collection[str]) -> None:
+    """uv's error for an `--upgrade-group` that no member (nor a non-project root) defines."""
+    known: set[str] = set()
+    for member in workspace.members.values():
+        known.update(read_dependency_groups(member.pyproject))
+    if workspace.is_non_project:
+        known.update(read_dependency_groups(workspace.pyproject))
+    for group in groups:
+        if canonicalize_name(group) in known:
+            continue
+        single = len(workspace.members) == 1 and not workspace.is_non_project
+        where = "the project's" if single else "any project's"
+        raise PuvError(f"Group `{group}` is not defined in {where} `dependency-groups` table")
+
+
+def upgrade_group_packages(lock: Lock, groups: Collection[str]) -> frozenset[str]:
+    """The packages `--upgrade-group` upgrades (uv's `UpgradePackages::for_workspace`): those
+    each named group depends on directly, in the lock's `[package.dev-dependencies]` and
+    `[manifest.dependency-groups]`."""
+    wanted = {canonicalize_name(group) for group in groups}
+    names: set[str] = set()
+    for package in lock.packages:
+        for group, dependencies in package.dev_dependencies:
+            if group in wanted:
+                names.update(dependency.package_id.name for dependency in dependencies)
+    for group, requirements in lock.manifest.dependency_groups:
+        if group in wanted:
+            names.update(requirement.name for requirement in requirements)
+    return frozenset(names)

@@ -4,25 +4,34 @@ the resolver run for every environment the workspace supports."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from puv.operations.context import Context
 from puv.operations.lock_inputs import LockInputs
 from puv.operations.lock_sources import GitPins, SourcedPackage, SourceLocker
 from puv.operations.network import configured_indexes, http_client
-from puv.operations.project_provider import ProjectProvider, RecordingFinder
+from puv.operations.project_provider import (
+    LocalRelease,
+    ProjectProvider,
+    RecordingFinder,
+    local_metadata,
+)
+from puv.resolver.provider import MetadataUnavailable, PackageMetadata
 
 if TYPE_CHECKING:
     from puv.cache.http_cache import Refresh
     from puv.index.client import HttpClient
     from puv.index.indexes import Index, IndexList
+    from puv.lock.model import DependencyMetadata
     from puv.operations.resolver_provider import IndexProvider
     from puv.python.interpreter import Interpreter
     from puv.resolver.universal import UniversalResolution
 
-__all__ = ["project_indexes", "resolve_workspace"]
+__all__ = ["StaticMetadataProvider", "project_indexes", "resolve_workspace"]
 
 
 def project_indexes(
@@ -61,7 +70,7 @@ def resolve_workspace(
 ) -> tuple[ProjectProvider, UniversalResolution, Mapping[str, SourcedPackage]]:
     """Resolve the workspace's members (all extras and groups) for every environment; also
     returns the packages of direct sources (`pins`: Git commits an existing lock chose)."""
-    from puv.operations.exclude_newer import exclude_newer_cutoff
+    from puv.operations.exclude_newer import setting_value
     from puv.operations.resolver_provider import ProviderOptions
     from puv.resolver.candidates import PythonTarget
     from puv.resolver.forks import PythonRange
@@ -72,23 +81,34 @@ def resolve_workspace(
     indexes = indexes or project_indexes(ctx)
     # HTTP/1.1: httpcore's HTTP/2 connection is not safe under the client's thread pool.
     client = http_client(ctx, indexes, http2=False, refresh=refresh)
-    exclude_newer = settings.exclude_newer
-    cutoff = exclude_newer_cutoff(exclude_newer) if isinstance(exclude_newer, str) else None
+    global_cutoff = setting_value(settings.exclude_newer)
+    cutoffs = {
+        canonicalize_name(name): setting_value(value)
+        for name, value in settings.exclude_newer_package.items()
+    }
     options = ProviderOptions(
-        exclude_newer=cutoff, no_index=indexes.no_index, offline=client.options.offline
+        exclude_newer=None if global_cutoff is None else global_cutoff.cutoff,
+        no_index=indexes.no_index,
+        offline=client.options.offline,
     )
-    registry = _index_provider(ctx, client, RecordingFinder(client, indexes), options)
-    pinned = {
-        name: _index_provider(ctx, client, RecordingFinder(client, _only(indexes, url)), options)
+    finder = RecordingFinder(client, indexes)
+    registry = _index_provider(ctx, client, finder, options)
+    finders = {
+        name: RecordingFinder(client, _only(indexes, url))
         for name, url in inputs.index_pins.items()
     }
+    pinned = {name: _index_provider(ctx, client, found, options) for name, found in finders.items()}
+    # A package with its own `exclude-newer-package` cutoff is served by a provider of its own.
+    for name, cutoff in cutoffs.items():
+        own = replace(options, exclude_newer=None if cutoff is None else cutoff.cutoff)
+        pinned[name] = _index_provider(ctx, client, finders.get(name, finder), own)
     locker = SourceLocker(
         ctx, interpreter, inputs.root, inputs.lowering, client=lambda: client, pins=pins
     )
     sourced = locker.collect(inputs.source_requests, inputs.members)
     local = {name: member.release for name, member in inputs.members.items()}
     local.update((name, package.release) for name, package in sourced.items())
-    provider = ProjectProvider(local, registry, pinned)
+    provider = StaticMetadataProvider(local, registry, pinned, inputs.manifest.dependency_metadata)
     python = PythonRange.from_specifiers(inputs.requires_python)
     installed = Version(interpreter.version)
     resolver = ResolverOptions(
@@ -113,10 +133,41 @@ def resolve_workspace(
         fork_strategy=settings.fork_strategy,
         resolver=resolver,
         current_environment=interpreter.markers,
+        conflicts=inputs.conflicts,
+        required_environments=inputs.required_environments,
     )
     provider.prefetch([r.name for r in inputs.root_requirements])
     resolution = resolve_universal(inputs.root_requirements, provider, universal)
     return provider, resolution, sourced
+
+
+class StaticMetadataProvider(ProjectProvider):
+    """A `ProjectProvider` whose packages named in `[[tool.uv.dependency-metadata]]` (other
+    than the local ones) have that metadata instead of their own: the entry for the version,
+    else the one without a version (uv's `DependencyMetadata::get`)."""
+
+    def __init__(
+        self,
+        local: Mapping[str, LocalRelease],
+        registry: IndexProvider,
+        pinned: Mapping[str, IndexProvider],
+        static: Sequence[DependencyMetadata],
+    ) -> None:
+        super().__init__(local, registry, pinned)
+        self.static: dict[str, list[DependencyMetadata]] = {}
+        for entry in static:
+            self.static.setdefault(entry.name, []).append(entry)
+
+    def metadata(self, name: str, version: Version) -> PackageMetadata | MetadataUnavailable:
+        """See `Provider.metadata`."""
+        normalized = canonicalize_name(name)
+        entries = self.static.get(normalized, ())
+        exact = [entry for entry in entries if entry.version == str(version)]
+        anyversion = [entry for entry in entries if entry.version is None]
+        entry = next(iter((*exact, *anyversion)), None)
+        if entry is None or normalized in self.local:
+            return super().metadata(name, version)
+        return local_metadata(entry.requires_dist, entry.requires_python, entry.provides_extras)
 
 
 def _index_provider(
@@ -132,8 +183,6 @@ def _index_provider(
 
 def _only(indexes: IndexList, url: str) -> IndexList:
     """The index list searching only the index at `url` (a `{ index = ... }` source)."""
-    from dataclasses import replace
-
     found: list[Index] = [
         index for index in indexes.indexes if index.url.rstrip("/") == url.rstrip("/")
     ]

@@ -111,7 +111,8 @@ def _better(current: int | IncompatibleTag, new: int | IncompatibleTag) -> int |
 class Incompatible:
     """Why a file (or a version, through its best file) cannot be used.
 
-    `kind` is one of: `no-binary`, `no-build`, `tag`, `yanked`, `requires-python`, `unavailable`.
+    `kind` is one of: `no-binary`, `no-build`, `tag`, `yanked`, `requires-python`, `unavailable`,
+    `missing-platform` (no wheel for a required environment, the marker text `platform`).
     """
 
     kind: str
@@ -120,6 +121,7 @@ class Incompatible:
     yanked_reason: str | None = None
     requires_python: SpecifierSet | None = None
     installed: bool = False
+    platform: str | None = None
 
     def description(self) -> str:
         """uv's wording of the problem (`yanked (reason: ...)`, `no usable wheels`, ...)."""
@@ -135,6 +137,9 @@ class Incompatible:
             return f"Python {self.requires_python}"
         if self.kind == "unavailable":
             return "no available distributions"
+        if self.kind == "missing-platform":
+            known = _KNOWN_PLATFORMS.get(self.platform or "")
+            return f"no {known or f'`{self.platform}`'}-compatible wheels"
         return _TAG_TEXT[self.tag or IncompatibleTag.INVALID]
 
     def verb(self, plural: bool) -> str:
@@ -153,6 +158,13 @@ _TAG_TEXT = {
     IncompatibleTag.FREETHREADED_ABI: "no wheels with a free-threading compatible ABI tag",
     IncompatibleTag.ABI_PYTHON_VERSION: "no wheels with a matching Python version tag",
     IncompatibleTag.PLATFORM: "no wheels with a matching platform tag",
+}
+
+# uv's `KnownPlatform` names for a required environment that is exactly one platform.
+_KNOWN_PLATFORMS = {
+    "sys_platform == 'linux'": "Linux",
+    "sys_platform == 'win32'": "Windows",
+    "sys_platform == 'darwin'": "macOS",
 }
 
 # How close to usable an incompatible file is, per uv's `is_more_compatible` (higher is closer).

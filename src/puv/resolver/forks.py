@@ -5,12 +5,16 @@
 - `python_range_of(marker)`: uv's `marker::requires_python`, the Python versions a marker admits;
 - `split_dependencies`: uv's `Forks::new`, which splits one package's dependencies into forks
   wherever two requirements on the same name carry different markers (or a marker raises the
-  minimum Python version).
+  minimum Python version), then once more per declared conflict set whose items they touch;
+- `implied_markers`: uv's environments a release's files cover, for forks on required
+  environments and local versions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +24,9 @@ from packaging.version import Version
 from puv.core.marker_algebra import FALSE, INTERNER, PYTHON_FULL_VERSION, TRUE, VERSION
 from puv.core.markers import Marker
 from puv.core.version_ranges import Bound, VersionRanges, release_specifiers_to_ranges
-from puv.resolver.requirements import PubGrubPackage
+from puv.core.wheel_filename import InvalidWheelFilename, WheelFilename
+from puv.resolver.conflicts import ConflictItem, Conflicts
+from puv.resolver.requirements import EXTRA, PubGrubPackage
 from puv.resolver.version_set import VersionRanges as PackageRanges
 
 Dependency = tuple[PubGrubPackage, PackageRanges]
@@ -143,17 +149,47 @@ def dependency_marker(package: PubGrubPackage) -> Marker:
     return Marker.TRUE if package.marker is None else package.marker
 
 
+def conflict_key(package: PubGrubPackage) -> tuple[str, str] | None:
+    """The (package, extra) a dependency on an extra stands for, as conflict items name it."""
+    if package.kind == EXTRA and package.extra is not None:
+        return (package.name, package.extra)
+    return None
+
+
 @dataclass(slots=True)
 class DependencyFork:
-    """One side of a split: the environments it covers and the dependencies it keeps."""
+    """One side of a split: the environments it covers, the conflict items it includes and
+    excludes (uv's `ResolverEnvironment` include/exclude rules), and the dependencies it keeps."""
 
     env: Marker
     dependencies: list[Dependency] = field(default_factory=list)
+    include: frozenset[ConflictItem] = frozenset()
+    exclude: frozenset[ConflictItem] = frozenset()
 
     def narrowed(self, env: Marker) -> DependencyFork:
         """A copy restricted to `env`, dropping dependencies that cannot apply there."""
         kept = [dep for dep in self.dependencies if not env.is_disjoint(dependency_marker(dep[0]))]
-        return DependencyFork(env, kept)
+        return DependencyFork(env, kept, self.include, self.exclude)
+
+    def includes(self, item: ConflictItem) -> bool:
+        """Whether the fork may activate `item` (uv's `included_by_group`)."""
+        return item not in self.exclude
+
+    def touches(self, item: ConflictItem) -> bool:
+        """Whether one of the fork's dependencies is on `item`."""
+        return any(conflict_key(dep[0]) == item.key for dep in self.dependencies)
+
+    def filtered(self, rules: Sequence[tuple[ConflictItem, bool]]) -> DependencyFork | None:
+        """The fork with the items of `rules` included (True) or excluded (False), without the
+        dependencies on excluded items; None when an item would be both (uv's `Fork::filter`)."""
+        include, exclude = set(self.include), set(self.exclude)
+        for item, included in rules:
+            if item in (exclude if included else include):
+                return None
+            (include if included else exclude).add(item)
+        excluded = {item.key for item in exclude}
+        kept = [dep for dep in self.dependencies if conflict_key(dep[0]) not in excluded]
+        return DependencyFork(self.env, kept, frozenset(include), frozenset(exclude))
 
 
 def upper_bounded(dependencies: Sequence[Dependency]) -> int:
@@ -167,20 +203,30 @@ def upper_bounded(dependencies: Sequence[Dependency]) -> int:
 
 
 def split_dependencies(
-    dependencies: Sequence[Dependency], env: Marker, python: PythonRange
+    dependencies: Sequence[Dependency],
+    env: Marker,
+    python: PythonRange,
+    conflicts: Conflicts | None = None,
+    parent: DependencyFork | None = None,
 ) -> list[DependencyFork]:
     """Split a version's dependencies into forks (uv's `Forks::new`).
 
     Requirements on a name are grouped (names in sorted order); a lone requirement, or several
     with one marker, go to every fork they can apply to, unless the marker raises the minimum
     Python version. Otherwise each marker splits every fork it touches in two: where it does
-    not hold, then where it holds. Forks disjoint with `python` are dropped.
+    not hold, then where it holds. Forks disjoint with `python` are dropped. Then each declared
+    conflict set splits the forks with a dependency on one of its items (`parent` holds the
+    items the splitting fork already includes and excludes).
     """
     python_marker = python.marker()
     by_name: dict[str, list[Dependency]] = {}
     for dependency in dependencies:
         by_name.setdefault(dependency[0].name, []).append(dependency)
-    forks = [DependencyFork(env)]
+    forks = [
+        DependencyFork(env)
+        if parent is None
+        else DependencyFork(env, include=parent.include, exclude=parent.exclude)
+    ]
     for name in sorted(by_name):
         group = by_name[name]
         first = dependency_marker(group[0][0])
@@ -194,7 +240,50 @@ def split_dependencies(
                 continue
         for dependency in group:
             forks = _split_on(forks, dependency, env, python_marker)
+    if conflicts:
+        forks = _split_on_conflicts(forks, conflicts)
     return forks
+
+
+def _split_on_conflicts(forks: list[DependencyFork], conflicts: Conflicts) -> list[DependencyFork]:
+    """uv's forks for declared conflicts: per set, a fork that depends on one of its items
+    becomes one fork without any of them and one per item (the others excluded), unless all
+    but one are already excluded."""
+    for index, conflict_set in enumerate(conflicts.sets):
+        split: list[DependencyFork] = []
+        for fork in forks:
+            if not any(fork.touches(item) for item in conflict_set):
+                split.append(fork)
+                continue
+            possible = [item for item in conflict_set if fork.includes(item)]
+            if len(possible) < 2 and not any(
+                _live_elsewhere(fork, item, conflicts, index) for item in possible
+            ):
+                rules = [(item, False) for item in conflict_set if not fork.includes(item)]
+                filtered = fork.filtered(rules)
+                if filtered is not None:
+                    split.append(filtered)
+                continue
+            sides = [fork.filtered([(item, False) for item in conflict_set])]
+            sides += [
+                fork.filtered([(other, other == item) for other in conflict_set])
+                for item in conflict_set
+            ]
+            split.extend(side for side in sides if side is not None)
+        forks = split
+    return forks
+
+
+def _live_elsewhere(
+    fork: DependencyFork, item: ConflictItem, conflicts: Conflicts, index: int
+) -> bool:
+    """Whether `item` still conflicts, in another set, with an item the fork may activate."""
+    return any(
+        other_index != index
+        and item in other_set
+        and any(other != item and fork.includes(other) for other in other_set)
+        for other_index, other_set in enumerate(conflicts.sets)
+    )
 
 
 def _split_on(
@@ -225,3 +314,89 @@ def _split_on(
             if not child_env.is_disjoint(python_marker):
                 split.append(child)
     return split
+
+
+# what a release's files cover ---------------------------------------------------------------
+
+# The `platform_machine` values a macOS binary format runs on (uv's `BinaryFormat`).
+_MAC_MACHINES = {
+    "arm64": ("arm64",),
+    "fat": ("x86_64", "ppc"),
+    "fat32": ("x86_64", "i386", "ppc", "ppc64"),
+    "fat64": ("x86_64", "ppc64"),
+    "i386": ("i386",),
+    "intel": ("x86_64", "i386"),
+    "ppc": ("ppc",),
+    "ppc64": ("ppc64",),
+    "universal": ("x86_64", "i386", "ppc64", "ppc", "intel"),
+    "universal2": ("x86_64", "arm64"),
+    "x86_64": ("x86_64",),
+}
+_WINDOWS_MACHINES = {"win32": "x86", "win_amd64": "AMD64", "win_arm64": "ARM64"}
+_LINUX_TAG = re.compile(
+    r"(?:manylinux_\d+_\d+|manylinux1|manylinux2010|manylinux2014|musllinux_\d+_\d+|linux)_(.+)"
+)
+_IMPLEMENTATIONS = {"cp": "CPython", "pp": "PyPy", "graalpy": "GraalPy", "pyston": "Pyston"}
+_PYTHON_TAG = re.compile(r"(py|cp|pp|graalpy|pyston)(\d)(\d*)")
+
+
+def implied_markers(filenames: Iterable[str]) -> Marker:
+    """The environments a release's usable files cover (uv's `PrioritizedDist::implied_markers`):
+    every environment when there is a source distribution, else the union over its wheels of
+    the platforms and Pythons their tags name."""
+    marker = Marker.FALSE
+    for filename in filenames:
+        if not filename.endswith(".whl"):
+            return Marker.TRUE
+        marker = marker | wheel_markers(filename)
+    return marker
+
+
+@functools.cache
+def wheel_markers(filename: str) -> Marker:
+    """The environments one wheel's tags name (uv's `implied_markers`); unknown platform tags
+    name none, malformed filenames every one."""
+    try:
+        wheel = WheelFilename.parse(filename)
+    except InvalidWheelFilename:
+        return Marker.TRUE
+    return _platform_markers(wheel.platform_tags) & _python_markers(
+        wheel.python_tags, any(abi.startswith("abi3") for abi in wheel.abi_tags)
+    )
+
+
+def _platform_markers(tags: Iterable[str]) -> Marker:
+    marker = Marker.FALSE
+    for tag in tags:
+        if tag == "any":
+            return Marker.TRUE
+        linux = _LINUX_TAG.fullmatch(tag)
+        if tag in _WINDOWS_MACHINES:
+            marker = marker | _machines("win32", (_WINDOWS_MACHINES[tag],))
+        elif tag.startswith("macosx_") and tag.rsplit("_", 1)[-1] in _MAC_MACHINES:
+            marker = marker | _machines("darwin", _MAC_MACHINES[tag.rsplit("_", 1)[-1]])
+        elif linux is not None:
+            marker = marker | _machines("linux", (linux.group(1),))
+    return marker
+
+
+def _machines(platform: str, machines: Iterable[str]) -> Marker:
+    arch = Marker.FALSE
+    for machine in machines:
+        arch = arch | Marker.parse(f"platform_machine == '{machine}'")
+    return Marker.parse(f"sys_platform == '{platform}'") & arch
+
+
+def _python_markers(tags: Iterable[str], abi3: bool) -> Marker:
+    marker = Marker.FALSE
+    for tag in tags:
+        found = _PYTHON_TAG.fullmatch(tag)
+        if found is None:
+            return Marker.TRUE
+        kind, major, minor = found.groups()
+        version = f"{major}.{minor}" if minor else major
+        text = f"python_version >= '{version}'" if abi3 else f"python_version == '{version}.*'"
+        if kind in _IMPLEMENTATIONS:
+            text += f" and platform_python_implementation == '{_IMPLEMENTATIONS[kind]}'"
+        marker = marker | Marker.parse(text)
+    return marker

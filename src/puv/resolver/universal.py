@@ -9,7 +9,16 @@ to the environments of a marker. A fork starts with every environment (or one pe
   keeping the requirements that can apply to it (`forks.split_dependencies`);
 - with `--fork-strategy requires-python` (the default), the chosen version needs a newer Python
   than the fork's lower bound: the fork splits at the version's `Requires-Python` so that the
-  newer Pythons still get the newest version.
+  newer Pythons still get the newest version;
+- a version's requirements touch an item of a declared conflict set (`[tool.uv] conflicts`):
+  one fork excludes all the set's items, one per item includes it and excludes the others
+  (`conflicts`). A fork's marker then tests uv's encoded extras (`extra == 'extra-3-pkg-one'`)
+  beside its environments;
+- the chosen version's files do not cover a required environment (`required-environments`)
+  where the package is used: the fork splits around that environment (an older version may
+  cover it), or the version is unusable there;
+- the chosen version is local (`2.0+cpu`) and its public version's wheels cover environments
+  the local one does not: those environments get the public version.
 
 Requirements are read with their markers instead of being evaluated: a requirement that cannot
 apply to the fork, or to its Python range, is dropped. Each fork's state is a copy of its
@@ -17,14 +26,14 @@ parent's; forks are solved one after the other, depth first, highest Python firs
 solved fork's pins become preferences of the following ones (so forks agree where they can).
 The forks' graphs are then merged: edges keep their marker and'ed with their fork's marker,
 and every package gets the union of the markers of its paths from the root (uv's
-`marker_reachability`).
+`marker_reachability`); with declared conflicts, markers are then simplified with what the
+declarations imply and with the items active on the paths to each edge.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -35,15 +44,31 @@ from packaging.version import Version
 
 from puv.core.markers import Marker
 from puv.core.version_ranges import VersionRanges
-from puv.resolver.candidates import Candidate, PythonTarget, SelectionPolicy
+from puv.resolver.candidates import Candidate, Incompatible, PythonTarget, SelectionPolicy
+from puv.resolver.conflicts import (
+    ConflictItem,
+    Conflicts,
+    extras_in,
+    fork_marker,
+    imbibe,
+    simplify_conflict_markers,
+)
 from puv.resolver.forks import (
     Dependency,
+    DependencyFork,
     PythonRange,
+    implied_markers,
     python_range_of,
     split_dependencies,
     upper_bounded,
 )
-from puv.resolver.provider import DistFile, MetadataUnavailable, MissingPackage, Provider
+from puv.resolver.provider import (
+    DistFile,
+    MetadataUnavailable,
+    MissingPackage,
+    PackageVersion,
+    Provider,
+)
 from puv.resolver.report import NoSolutionError, VersionUnavailable
 from puv.resolver.requirements import (
     EXTRA,
@@ -58,10 +83,10 @@ from puv.resolver.requirements import (
     requirement_edges,
 )
 from puv.resolver.resolve import ResolverOptions, _Resolver
+from puv.resolver.version_set import VersionRanges as PackageRanges
 from puv.resolver.version_set import is_prerelease
 
 FORK_STRATEGIES = ("requires-python", "fewest")
-_EXTRA_TEST = re.compile(r"\bextra (?:==|!=) '([^']*)'")
 _DISJOINT_PYTHON = (
     "While the active Python version is {}, the resolution failed for other Python versions "
     "supported by your project. Consider limiting your project's supported Python versions "
@@ -85,7 +110,10 @@ class UniversalOptions:
     - `resolver`: the remaining options (resolution, pre-releases, constraints, overrides,
       preferences, project name...); its `python` only says which interpreter is installed;
     - `current_environment`: the running interpreter's marker environment, for uv's hint when
-      a fork that does not include it fails.
+      a fork that does not include it fails;
+    - `conflicts`: the declared conflicts between extras (and groups, as their extras);
+    - `required_environments`: uv's `required-environments` markers, each of which every
+      package used there must have a wheel (or a source distribution) for.
     """
 
     requires_python: str
@@ -93,6 +121,8 @@ class UniversalOptions:
     fork_strategy: str = "requires-python"
     resolver: ResolverOptions | None = None
     current_environment: Mapping[str, str] | None = None
+    conflicts: Conflicts = field(default_factory=Conflicts)
+    required_environments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +161,9 @@ class UniversalResolution:
     """The merged resolution of every fork.
 
     `packages` are sorted by name then version; `fork_markers` are the forks' markers in the
-    order they were solved (uv's `resolution-markers`), empty when the resolution did not fork.
-    Markers are complete; `simplify` writes them relative to `requires-python` as uv does.
+    order they were solved (uv's `resolution-markers`, with the conflict items each fork
+    includes or excludes), empty when the resolution did not fork. Markers are complete;
+    `simplify` writes them relative to `requires-python` as uv does.
     """
 
     packages: tuple[UniversalPackage, ...]
@@ -146,8 +177,10 @@ class UniversalResolution:
 
     def dependency_marker(self, edge: UniversalEdge) -> Marker:
         """The edge's marker as `uv.lock` writes it in `dependencies`: relative to
-        `requires-python`, and to where its source is used (uv's `simplify_dependency_marker`)."""
-        return self.simplify(edge.marker).restrict(self.simplify(edge.source_marker))
+        `requires-python`, and to the environments where its source is used (uv's
+        `simplify_dependency_marker`; conflict items stay)."""
+        source = self.simplify(edge.source_marker.without_extras())
+        return self.simplify(edge.marker).restrict(source)
 
     def package_fork_markers(self, package: UniversalPackage) -> list[Marker]:
         """The forks that use `package`, for a name locked at several versions (uv's
@@ -196,7 +229,8 @@ def resolve_universal(
         raise ValueError(f"unknown fork strategy {options.fork_strategy!r}")
     python = PythonRange.from_specifiers(options.requires_python)
     base = options.resolver or ResolverOptions(python=PythonTarget(python.target, python.target))
-    universe = _Universe(python, options.fork_strategy, base)
+    required = tuple(Marker.parse(text) for text in options.required_environments)
+    universe = _Universe(python, options.fork_strategy, base, options.conflicts, required)
     root = _Fork(tuple(requirements), provider, base, universe)
     pending = _initial_forks(root, options.environments, universe)
     solved: list[_Solved] = []
@@ -209,7 +243,7 @@ def resolve_universal(
             continue
         universe.remember(result)
         solved.append(result)
-    return _merge(solved, python)
+    return _merge(solved, python, options.conflicts)
 
 
 # shared state ------------------------------------------------------------------------------------
@@ -226,11 +260,14 @@ class _Preference:
 
 @dataclass(slots=True)
 class _Universe:
-    """What every fork shares: the root Python range, the strategy and the preferences."""
+    """What every fork shares: the root Python range, the strategy, the declared conflicts and
+    the preferences."""
 
     python: PythonRange
     fork_strategy: str
     options: ResolverOptions
+    conflicts: Conflicts = field(default_factory=Conflicts)
+    required: tuple[Marker, ...] = ()
     preferences: dict[str, list[_Preference]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -292,9 +329,11 @@ class _VersionOrder:
 
 @dataclass(frozen=True, slots=True)
 class _Solved:
-    """A solved fork: its marker, pins per (name, extra), files and edges."""
+    """A solved fork: its environments (`env`) and universal marker (`marker`: with the
+    conflict items it includes and excludes), pins per (name, extra), files and edges."""
 
     env: Marker
+    marker: Marker
     nodes: dict[tuple[str, str | None], Version]
     files: dict[tuple[str, Version], tuple[DistFile | None, tuple[DistFile, ...]]]
     edges: list[tuple[tuple[str, Version, str | None] | None, tuple[str, str | None], Marker]]
@@ -302,11 +341,15 @@ class _Solved:
 
 @dataclass(frozen=True, slots=True)
 class _Child:
-    """A fork to create: its environments and either the dependencies of the split version
-    (a dependency split) or nothing (a Python split: the version is chosen again)."""
+    """A fork to create: its environments, the conflict items it includes and excludes, and
+    either the dependencies of the split version (a dependency split) or nothing (a version
+    split: the version is chosen again, or is `version` when given)."""
 
     env: Marker
     dependencies: list[Dependency] | None
+    include: frozenset[ConflictItem] = frozenset()
+    exclude: frozenset[ConflictItem] = frozenset()
+    version: Version | None = None
 
 
 class _SplitRequested(Exception):
@@ -336,6 +379,9 @@ class _Fork(_Resolver):
         super().__init__(requirements, provider, options)
         self.universe = universe
         self.env = Marker.TRUE
+        self.include: frozenset[ConflictItem] = frozenset()
+        self.exclude: frozenset[ConflictItem] = frozenset()
+        self.forced: Version | None = None
         self.python = universe.python
         self.initial: int | None = None
         self.user_requirements = (*requirements, *options.constraints)
@@ -346,11 +392,19 @@ class _Fork(_Resolver):
 
     # forks ------------------------------------------------------------------------------------
 
-    def restricted(self, env: Marker) -> _Fork:
-        """A copy of this fork's state for the environments of `env` (uv's `with_env`)."""
+    def restricted(
+        self,
+        env: Marker,
+        include: frozenset[ConflictItem] | None = None,
+        exclude: frozenset[ConflictItem] | None = None,
+    ) -> _Fork:
+        """A copy of this fork's state for the environments of `env` and, when given, the
+        conflict items it includes and excludes (uv's `with_env`)."""
         clone = self._copy_state()
         clone.selected = {}
         clone.env = env
+        if include is not None and exclude is not None:
+            clone.include, clone.exclude = include, exclude
         bound = python_range_of(env)
         if bound is not None:
             clone._use_python(self.python.narrow(bound))
@@ -364,9 +418,10 @@ class _Fork(_Resolver):
             children = sorted(children, key=order)
         forks = []
         for child in children:
-            fork = self.restricted(child.env)
+            fork = self.restricted(child.env, child.include, child.exclude)
             if child.dependencies is None:
                 fork.initial = split.package_id
+                fork.forced = child.version
             else:
                 assert split.version is not None
                 fork._add_side(split.package_id, split.version, child.dependencies)
@@ -404,8 +459,13 @@ class _Fork(_Resolver):
             while self._step():
                 pass
         except NoSolutionError as error:
-            raise _fork_failure(error, self.env, current_environment) from None
+            raise _fork_failure(error, self, current_environment) from None
         return self.solved()
+
+    @property
+    def marker(self) -> Marker:
+        """The fork's universal marker: its environments and conflict items."""
+        return fork_marker(self.env, self.include, self.exclude)
 
     def _use_python(self, python: PythonRange) -> None:
         self.python = python
@@ -442,13 +502,135 @@ class _Fork(_Resolver):
                 edges.append((source, (dependency.name, dependency.extra), marker))
                 if dependency.kind == EXTRA:
                     edges.append((source, (dependency.name, None), marker))
-        return _Solved(self.env, nodes, files, edges)
+        return _Solved(self.env, self.marker, nodes, files, edges)
 
     def _release_files(self, name: str, version: Version) -> tuple[DistFile, ...]:
         releases = self.releases.get(name, ())
         if isinstance(releases, MissingPackage):
             return ()
         return next((r.files for r in releases if r.version == version), ())
+
+    # versions that do not cover every environment ---------------------------------------------
+
+    def _choose_version(
+        self, package: PubGrubPackage, versions: PackageRanges
+    ) -> Version | Candidate | None:
+        forced, self.forced = self.forced, None
+        if forced is not None:
+            self._releases(package.name)
+            candidate = self.policy.version_candidate(
+                package.name, self._release(package.name, forced)
+            )
+            if candidate is not None and candidate.file is not None:
+                self.chosen_files[(package.name, forced)] = candidate.file
+            return forced
+        outcome = super()._choose_version(package, versions)
+        if not isinstance(outcome, Version) or package.kind == ROOT:
+            return outcome
+        return self._check_coverage(package, versions, outcome)
+
+    def _release(self, name: str, version: Version) -> PackageVersion:
+        return next(r for r in self._known_releases(name) if r.version == version)
+
+    def _known_releases(self, name: str) -> Sequence[PackageVersion]:
+        releases = self.releases.get(name, ())
+        return () if isinstance(releases, MissingPackage) else releases
+
+    def _covered(self, name: str, version: Version) -> Marker:
+        """The environments the version's usable files cover (uv's `implied_markers`)."""
+        usable = [
+            file.filename
+            for file in self._release_files(name, version)
+            if not isinstance(self.policy.file_compatibility(name, version, file), Incompatible)
+            and self.options.python.accepts(file.requires_python)
+        ]
+        return implied_markers(usable)
+
+    def _check_coverage(
+        self, package: PubGrubPackage, versions: PackageRanges, version: Version
+    ) -> Version | Candidate:
+        """uv's `fork_version_registry`: split the fork (raising `_SplitRequested`), or reject
+        the version, when it does not cover a required environment the package is used in, or
+        prefer the public version of a local one where only that one has wheels."""
+        if not self.universe.required and version.local is None:
+            return version
+        name = package.name
+        covered = self._covered(name, version)
+        if covered.is_true():
+            return version
+        for required in self.universe.required:
+            if self.env.is_disjoint(required) or not covered.is_disjoint(required):
+                continue
+            if self._environments_of(self.next).is_disjoint(required):
+                continue
+            boundary = required.restrict((required | covered) & self.env)
+            if self.env.is_disjoint(boundary) or self.env.is_disjoint(~boundary):
+                missing = Incompatible("missing-platform", True, platform=str(required))
+                return Candidate(version, None, missing)
+            children = [
+                _Child(self.env & boundary, None, self.include, self.exclude),
+                _Child(self.env & ~boundary, None, self.include, self.exclude),
+            ]
+            raise _SplitRequested(self.next, None, children)
+        if version.local is None:
+            return version
+        return self._local_version(name, versions, version, covered)
+
+    def _local_version(
+        self, name: str, versions: PackageRanges, version: Version, covered: Marker
+    ) -> Version:
+        """A local version (`2.0+cpu`) where its public version (`2.0`) covers more: that one
+        is used there, in a fork of its own (or outright when the local one covers nothing
+        here)."""
+        public = Version(version.public)
+        base = self.policy.select(
+            name,
+            versions.intersection(PackageRanges.singleton(public)),
+            self._known_releases(name),
+        )
+        if base is None or base.file is None:
+            return version
+        remainder = self._covered(name, public) & ~covered
+        if remainder.is_false() or self.env.is_disjoint(remainder):
+            return version
+        if self.env.is_disjoint(covered):
+            self.chosen_files[(name, public)] = base.file
+            return public
+        for platform in ("darwin", "linux", "win32"):
+            marker = Marker.parse(f"sys_platform == '{platform}'")
+            if covered.is_disjoint(marker) and not remainder.is_disjoint(marker):
+                remainder = remainder | marker
+        if self.env.is_disjoint(remainder) or self.env.is_disjoint(~remainder):
+            return version
+        children = [
+            _Child(self.env & remainder, None, self.include, self.exclude, public),
+            _Child(self.env & ~remainder, None, self.include, self.exclude, version),
+        ]
+        raise _SplitRequested(self.next, None, children)
+
+    def _environments_of(self, package_id: int) -> Marker:
+        """Where a package is used, through the dependencies added so far for any version
+        (uv's `find_environments`)."""
+        state = self.state
+        children: dict[int, list[tuple[int, Marker]]] = {}
+        for (parent, _version), dependencies in self.edges.items():
+            for dependency, _versions in dependencies:
+                child = state.intern(dependency)
+                marker = Marker.TRUE if dependency.marker is None else dependency.marker
+                children.setdefault(parent, []).append((child, marker))
+                base = dependency.base_package()
+                if base is not None:
+                    children.setdefault(child, []).append((state.intern(base), Marker.TRUE))
+        reached = {state.root: Marker.TRUE}
+        queue = [state.root]
+        while queue:
+            parent = queue.pop(0)
+            for child, marker in children.get(parent, ()):
+                combined = reached.get(child, Marker.FALSE) | (marker & reached[parent])
+                if combined != reached.get(child):
+                    reached[child] = combined
+                    queue.append(child)
+        return reached.get(package_id, Marker.FALSE)
 
     # the driver's hooks -----------------------------------------------------------------------
 
@@ -471,9 +653,14 @@ class _Fork(_Resolver):
     ) -> None:
         package = self.state.packages[package_id]
         if package.kind in (ROOT, PACKAGE):
-            forks = split_dependencies(dependencies, self.env, self.python)
+            here = DependencyFork(self.env, include=self.include, exclude=self.exclude)
+            conflicts = self.universe.conflicts
+            forks = split_dependencies(dependencies, self.env, self.python, conflicts, here)
             if len(forks) > 1:
-                children = [_Child(fork.env, fork.dependencies) for fork in forks]
+                children = [
+                    _Child(fork.env, fork.dependencies, fork.include, fork.exclude)
+                    for fork in forks
+                ]
                 raise _SplitRequested(package_id, version, children)
             dependencies = forks[0].dependencies if forks else []
         super()._add_dependencies(package_id, version, dependencies)
@@ -494,7 +681,7 @@ class _Fork(_Resolver):
         if parts is None:
             return
         children = [
-            _Child(self.env & part.marker(), None)
+            _Child(self.env & part.marker(), None, self.include, self.exclude)
             for part in parts
             if not self.env.is_disjoint(part.marker())
         ]
@@ -523,11 +710,26 @@ class _Fork(_Resolver):
         dependencies: list[Dependency] = []
         for requirement, marker in requirements:
             stripped = marker.without_extras()
-            found = requirement_edges(requirement, None if stripped.is_true() else stripped)
+            identity = None if stripped.is_true() else stripped
+            found = requirement_edges(requirement, identity)
             if isinstance(found, UnsatisfiableRequirement):
                 return VersionUnavailable("unsatisfiable-dependency", requirement=found)
+            if self._conflicting_extras(requirement):
+                # uv also depends on the base package of a requirement on a conflicting extra,
+                # so that the fork excluding the extra still reaches it.
+                base = requirement_edges(_without_extras(requirement), identity)
+                assert not isinstance(base, UnsatisfiableRequirement)
+                dependencies.extend(base)
             dependencies.extend(found)
         return dependencies
+
+    def _conflicting_extras(self, requirement: Requirement) -> bool:
+        """Whether the requirement asks for an extra of a declared conflict set."""
+        conflicts = self.universe.conflicts
+        name = canonicalize_name(requirement.name)
+        return bool(conflicts) and any(
+            conflicts.contains(name, canonicalize_name(extra)) for extra in requirement.extras
+        )
 
     # requirements ---------------------------------------------------------------------------
 
@@ -607,11 +809,16 @@ class _Fork(_Resolver):
 
 
 def _fork_failure(
-    error: NoSolutionError, env: Marker, current_environment: Mapping[str, str] | None
+    error: NoSolutionError, fork: _Fork, current_environment: Mapping[str, str] | None
 ) -> NoSolutionError:
-    """The failure of a fork, named by its marker, with uv's hint when the running interpreter
-    is outside the fork."""
-    if env.is_true():
+    """The failure of a fork, named by its marker and conflict items, with uv's hint when the
+    running interpreter is outside the fork."""
+    env = fork.env
+    descriptors = [] if env.is_true() else [f"markers: {env}"]
+    for label, items in (("included", fork.include), ("excluded", fork.exclude)):
+        if items:
+            descriptors.append(f"{label}: {', '.join(sorted(item.display for item in items))}")
+    if not descriptors:
         return error
     hints = list(error.hints)
     if current_environment is not None:
@@ -622,7 +829,7 @@ def _fork_failure(
         elif not env.evaluate(current_environment):
             hints.insert(0, _DISJOINT_ENVIRONMENT)
     failure = NoSolutionError(error.report, hints, error.tree)
-    failure.message = f"{error.message} for split (markers: {env})"
+    failure.message = f"{error.message} for split ({'; '.join(descriptors)})"
     return failure
 
 
@@ -666,15 +873,10 @@ def _marker(requirement: Requirement) -> Marker:
     return Marker.TRUE if requirement.marker is None else parse_marker(requirement.marker)
 
 
-def _extras_in(marker: Marker) -> set[str]:
-    """The extras a marker tests."""
-    return set(_EXTRA_TEST.findall(str(marker)))
-
-
 def _marker_for_extra(marker: Marker, extra: str | None) -> Marker:
     """The part of a requirement's marker that holds without extras (`extra` None), or that
     holds only because `extra` is requested."""
-    extras = _extras_in(marker)
+    extras = extras_in(marker)
     if not extras:
         return marker if extra is None else Marker.FALSE
     without = marker.simplify_not_extras(extras)
@@ -694,12 +896,15 @@ def _without_extras(requirement: Requirement) -> Requirement:
 _Node = tuple[str, Version, str | None]
 
 
-def _merge(solved: Sequence[_Solved], python: PythonRange) -> UniversalResolution:
+def _merge(
+    solved: Sequence[_Solved], python: PythonRange, conflicts: Conflicts
+) -> UniversalResolution:
     """One graph for all forks (uv's `ResolverOutput::from_state`)."""
     if len(solved) == 1:
-        fork_markers: tuple[Marker, ...] = () if solved[0].env.is_true() else (solved[0].env,)
+        only = solved[0].marker
+        fork_markers: tuple[Marker, ...] = () if only.is_true() else (only,)
     else:
-        fork_markers = tuple(result.env for result in solved)
+        fork_markers = tuple(result.marker for result in solved)
     weights: dict[tuple[_Node | None, _Node], Marker] = {}
     files: dict[tuple[str, Version], tuple[DistFile | None, tuple[DistFile, ...]]] = {}
     for result in solved:
@@ -707,10 +912,20 @@ def _merge(solved: Sequence[_Solved], python: PythonRange) -> UniversalResolutio
         for source, (name, extra), marker in result.edges:
             target = (name, result.nodes[(name, extra)], extra)
             key = (source, target)
-            weight = marker & result.env
+            weight = marker & result.marker
             weights[key] = weights[key] | weight if key in weights else weight
     root = _root_marker(fork_markers)
     reachability = _reachability(weights, root)
+    if conflicts:
+        world = conflicts.world()
+        reachability = {node: imbibe(marker, world) for node, marker in reachability.items()}
+        imbibed = {key: imbibe(marker, world) for key, marker in weights.items()}
+        weights = simplify_conflict_markers(
+            conflicts,
+            imbibed,
+            lambda node: conflicts.item(node[0], node[2]),
+            lambda node: node[0],
+        )
     with_extras: dict[tuple[str, Version], Marker] = {}
     for (name, version, _extra), marker in reachability.items():
         known = with_extras.get((name, version))
@@ -750,8 +965,8 @@ def _merge(solved: Sequence[_Solved], python: PythonRange) -> UniversalResolutio
 
 def _root_marker(fork_markers: Sequence[Marker]) -> Marker:
     marker = Marker.FALSE if fork_markers else Marker.TRUE
-    for fork_marker in fork_markers:
-        marker = marker | fork_marker
+    for fork in fork_markers:
+        marker = marker | fork
     return marker
 
 
