@@ -44,6 +44,9 @@ def register(sub: Any) -> None:
     add_sync_options(parser, frozen_help="Add dependencies without re-locking the project")
     parser.opt("--package", metavar="PACKAGE",
                help="Add the dependency to a specific package in the workspace")  # fmt: skip
+    parser.opt("--script", metavar="SCRIPT",
+               help="Add the dependency to the specified Python script, rather than to a "
+               "project")  # fmt: skip
     parser.opt("--workspace", action="store_const", const=True, dest="workspace",
                help="Add the dependency as a workspace member")  # fmt: skip
     parser.opt("--no-workspace", action="store_const", const=False, dest="workspace",
@@ -137,6 +140,27 @@ def dependency_type(args: argparse.Namespace) -> Any:
     return DependencyType.production()
 
 
+def check_script_conflicts(args: argparse.Namespace, usage: str, flags: tuple[str, ...]) -> None:
+    """clap's error for `--script` with an option it conflicts with (`flags`: the destinations
+    to check, each shown as uv names it)."""
+    if not getattr(args, "script", None):
+        return
+    shown = {
+        "dev": "--dev",
+        "optional": "--optional <OPTIONAL>",
+        "group": "--group <GROUP>",
+        "package": "--package <PACKAGE>",
+        "workspace": "--workspace",
+    }
+    for dest in flags:
+        if getattr(args, dest, None):
+            raise UsageError(
+                f"the argument '--script <SCRIPT>' cannot be used with '{shown[dest]}'\n\n"
+                f"Usage: {PROG} {args.command} --script <SCRIPT> {usage}\n\n"
+                "For more information, try '--help'."
+            )
+
+
 def check_mode_conflicts(args: argparse.Namespace, usage: str) -> None:
     """uv's conflicts: `--frozen` with `--locked` (clap's error, `usage` is the command's usage
     tail) or with `--no-sync` (uv's own check)."""
@@ -151,8 +175,9 @@ def check_mode_conflicts(args: argparse.Namespace, usage: str) -> None:
 
 def run(args: argparse.Namespace, printer: Printer) -> int:
     """`puv add`."""
-    from puv.operations.add import AddBounds, AddRequest, add_requirements
+    from puv.operations.add import AddBounds, AddRequest, add_requirements, add_to_script
     from puv.operations.context import build_context
+    from puv.operations.script_env import SettingsSources
 
     if not args.packages and not args.requirements:
         raise UsageError(
@@ -161,16 +186,22 @@ def run(args: argparse.Namespace, printer: Printer) -> int:
             f"Usage: {PROG} add <PACKAGES|--requirements <REQUIREMENTS>>\n\n"
             "For more information, try '--help'."
         )
-    check_mode_conflicts(args, "<PACKAGES|--requirements <REQUIREMENTS>>")
-    for flag, dest, instead in (
-        ("--index-url", "index_url", "--default-index"),
-        ("--extra-index-url", "extra_index_url", "--index"),
-    ):
-        if getattr(args, dest, None):
-            printer.warn(
-                f"Indexes specified via `{flag}` will not be persisted to the `pyproject.toml` "
-                f"file; use `{instead}` instead."
-            )
+    usage = "<PACKAGES|--requirements <REQUIREMENTS>>"
+    check_script_conflicts(args, usage, ("dev", "optional", "group", "package", "workspace"))
+    check_mode_conflicts(args, usage)
+    target = "the script" if args.script else "the `pyproject.toml` file"
+    warnings = [
+        f"Indexes specified via `{flag}` will not be persisted to {target}; use `{instead}` "
+        "instead."
+        for flag, dest, instead in (
+            ("--index-url", "index_url", "--default-index"),
+            ("--extra-index-url", "extra_index_url", "--index"),
+        )
+        if getattr(args, dest, None)
+    ]
+    if not args.script:  # a script is read first: its errors come before these
+        for warning in warnings:
+            printer.warn(warning)
     ctx = build_context(args, printer)
     request = AddRequest(
         requirements=tuple(args.packages),
@@ -188,5 +219,11 @@ def run(args: argparse.Namespace, printer: Printer) -> int:
         workspace=args.workspace,
         **lock_sync_fields(args),
     )
+    if args.script:
+        settings = SettingsSources.from_args(args)
+        add_to_script(
+            ctx, request, ctx.cwd / args.script, settings=settings, warnings=tuple(warnings)
+        )
+        return 0
     add_requirements(ctx, request)
     return 0

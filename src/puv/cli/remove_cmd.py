@@ -9,6 +9,7 @@ from puv.cli.add_cmd import (
     add_sync_options,
     add_target_options,
     check_mode_conflicts,
+    check_script_conflicts,
     dependency_type,
     lock_sync_fields,
 )
@@ -31,6 +32,9 @@ def register(sub: Any) -> None:
     add_sync_options(parser, frozen_help="Remove dependencies without re-locking the project")
     parser.opt("--package", metavar="PACKAGE",
                help="Remove the dependencies from a specific package in the workspace")  # fmt: skip
+    parser.opt("--script", metavar="SCRIPT",
+               help="Remove the dependency from the specified Python script, rather than from a "
+               "project")  # fmt: skip
     add_index_options(parser)
     add_resolver_options(parser)
     add_python_option(parser, "The Python interpreter to use for resolving and syncing.")
@@ -41,8 +45,10 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace, printer: Printer) -> int:
     """`puv remove`."""
     from puv.operations.context import build_context
-    from puv.operations.remove import RemoveRequest, remove_requirements
+    from puv.operations.remove import RemoveRequest, remove_from_script, remove_requirements
+    from puv.operations.script_env import SettingsSources
 
+    check_script_conflicts(args, "<PACKAGES>...", ("dev", "optional", "group"))
     check_mode_conflicts(args, "<PACKAGES>...")
     ctx = build_context(args, printer)
     request = RemoveRequest(
@@ -51,5 +57,9 @@ def run(args: argparse.Namespace, printer: Printer) -> int:
         package=args.package,
         **lock_sync_fields(args),
     )
+    if args.script:
+        settings = SettingsSources.from_args(args)
+        remove_from_script(ctx, request, ctx.cwd / args.script, settings=settings)
+        return 0
     remove_requirements(ctx, request)
     return 0

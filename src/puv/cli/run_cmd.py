@@ -77,11 +77,19 @@ def register(sub: Any) -> None:
     parser.set_defaults(_handler=run, _parser=parser)
 
 
+def lock_flag_origin(args: argparse.Namespace) -> Any:
+    """Where `--locked`/`--frozen` came from: "cli", "env" (`UV_LOCKED`/`UV_FROZEN`) or
+    "default"."""
+    origin = getattr(args, "_origin", {})
+    return origin.get("frozen" if args.frozen else "locked", "cli")
+
+
 def run(args: argparse.Namespace, printer: Printer) -> int:
     """`puv run`: prepare the environment, run the command, return its exit code."""
     from puv.cli.sync_cmd import context_for, lock_fields, selection_fields
     from puv.core.errors import PuvError
     from puv.operations.run import RunRequest, run_command
+    from puv.operations.script_env import SettingsSources
     from puv.operations.sync import SyncRequest
 
     command = list(args.command)
@@ -121,5 +129,7 @@ def run(args: argparse.Namespace, printer: Printer) -> int:
         no_sync=args.no_sync,
         env_files=() if args.no_env_file else tuple(args.env_file),
         sync=sync,
+        settings_sources=SettingsSources.from_args(args),
+        lock_flag=lock_flag_origin(args),
     )
     return run_command(ctx, request)

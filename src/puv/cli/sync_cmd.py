@@ -260,8 +260,6 @@ def run(args: argparse.Namespace, printer: Printer) -> int:
     from puv.core.wheel_filename import normalize_name
     from puv.operations.sync import InstallOptions, SyncRequest, sync_project
 
-    if args.script:
-        raise PuvError("`puv sync --script` is not supported yet")
     if args.output_format == "json":
         raise PuvError("`puv sync --output-format json` is not supported yet")
     ctx = context_for(args, printer)
@@ -290,5 +288,11 @@ def run(args: argparse.Namespace, printer: Printer) -> int:
         no_config=args.no_config,
         project_dir=ctx.cwd / args.project if args.project else None,
     )
+    if args.script:
+        from puv.operations.script_env import SettingsSources, sync_script
+
+        sources = SettingsSources.from_args(args)
+        sync_script(ctx, ctx.cwd / args.script, request, settings=sources)
+        return 0
     sync_project(ctx, request)
     return 0

@@ -8,12 +8,13 @@ go to `[[tool.uv.index]]`. With `--frozen` the file is written and nothing else 
 the project is locked, newly added registry requirements without a specifier get a bound from the
 locked version (`>=1.2.3`, or per `--bounds`), and the environment is synced unless `--no-sync`.
 If locking or syncing fails, `pyproject.toml` and `uv.lock` are put back as they were.
+`--script` edits a PEP 723 script's block instead (`add_to_script`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,8 @@ from puv.project.settings_schema import normalize_name
 
 if TYPE_CHECKING:
     from puv.lock.model import Lock
+    from puv.operations.script_env import SettingsSources
+    from puv.project.script import ScriptMetadata
     from puv.project.workspace import Member, Workspace
 
 __all__ = [
@@ -47,6 +50,7 @@ __all__ = [
     "ProjectSnapshot",
     "SourceInput",
     "add_requirements",
+    "add_to_script",
     "lock_and_sync",
     "write_text_atomic",
 ]
@@ -139,7 +143,7 @@ def add_requirements(ctx: Context, request: AddRequest) -> None:
     workspace = _add_workspace_members(ctx, workspace, root, inputs, request, snapshot)
     original = pyproject_path.read_text(encoding="utf-8")
     editor = PyProjectEditor(original)
-    edits = _apply_edits(editor, workspace, root, inputs, request)
+    edits = _apply_edits(editor, workspace.members, root, inputs, request, _sources_table(root))
     if not edits and kind in ("group", "optional"):
         editor.ensure_group(request.dependency_type)
     if not request.raw:
@@ -159,15 +163,127 @@ def add_requirements(ctx: Context, request: AddRequest) -> None:
         )
     except PuvError as error:
         snapshot.restore()
-        if isinstance(error, FailureError) and error.hint is None:
-            error.hint = (
-                "If you want to add the package regardless of the failed resolution, provide "
-                "the `--frozen` flag to skip locking and syncing"
-            )
+        _hint_frozen(error)
         raise
     except BaseException:
         snapshot.restore()
         raise
+
+
+def _hint_frozen(error: PuvError) -> None:
+    """uv's hint on a failed resolution: `--frozen` adds the requirement without locking."""
+    if isinstance(error, FailureError) and error.hint is None:
+        error.hint = (
+            "If you want to add the package regardless of the failed resolution, provide "
+            "the `--frozen` flag to skip locking and syncing"
+        )
+
+
+def add_to_script(
+    ctx: Context,
+    request: AddRequest,
+    path: Path,
+    *,
+    settings: SettingsSources | None = None,
+    warnings: Sequence[str] = (),
+) -> None:
+    """`puv add --script`: add the requirements to the script's inline metadata (a block is
+    created, after any shebang, when it has none) exactly as uv edits it, then resolve to give
+    new requirements their bounds, updating `<script>.lock` only when it exists; a failed
+    resolution puts the script and its lock back. `warnings` are the command line's, printed
+    once the script has been read."""
+    from puv.operations.lock import LockRequest, lock_script
+    from puv.operations.script_env import (
+        script_interpreter,
+        warn_script_no_ops,
+        with_script_settings,
+    )
+    from puv.operations.sync import FilteredPrinter, with_printer
+    from puv.project.script import read_script, render_script, script_lock_path
+
+    metadata = read_script(path)
+    for warning in warnings:
+        ctx.printer.warn(warning)
+    warn_script_no_ops(ctx, locked=request.locked, frozen=request.frozen, no_sync=request.no_sync)
+    if metadata.text is None:
+        metadata = _new_script_block(ctx, path, request.python)
+    ctx = with_script_settings(ctx, metadata, settings)
+    interpreter = script_interpreter(ctx, metadata, python=request.python, active=request.active)
+    assert metadata.text is not None
+    inputs = _read_inputs(ctx, request)
+    marker = Marker.parse(request.marker) if request.marker else None
+    inputs = [_augment(item, request, marker) for item in inputs]
+    editor = PyProjectEditor(metadata.text.metadata, script=True)
+    existing_sources = _normalized_sources(metadata.tool_uv.get("sources") or {})
+    edits = _apply_edits(editor, (), path.parent, inputs, request, existing_sources)
+    if not request.raw:
+        _add_indexes(ctx, editor, path.parent, request)
+    lock_path = script_lock_path(path)
+    snapshot = ProjectSnapshot({})
+    for kept in (path, lock_path):
+        snapshot.keep(kept)
+    text = metadata.text
+
+    def write() -> None:
+        content = editor.render()
+        if content != text.metadata:
+            write_text_atomic(path, render_script(replace(text, metadata=content)))
+
+    write()
+    if request.frozen:
+        return
+    lock_request = LockRequest(
+        check=request.locked,
+        dry_run=not lock_path.is_file(),  # resolve for the bounds, but create no lock
+        python=str(interpreter.sys_executable),
+        indexes=request.indexes,
+        default_index=request.default_index,
+    )
+    hidden = ("Added ", "Updated ", "Removed ", "No lockfile changes detected")
+    try:
+        result = lock_script(
+            with_printer(ctx, FilteredPrinter.like(ctx.printer, hidden)), lock_request, path
+        )
+        if _bounds(ctx, editor, edits, result.lock, request):
+            write()
+            silent = with_printer(ctx, FilteredPrinter.like(ctx.printer, ("",)))
+            lock_script(silent, lock_request, path)
+    except PuvError as error:
+        snapshot.restore()
+        _hint_frozen(error)
+        raise
+    except BaseException:
+        snapshot.restore()
+        raise
+
+
+def _new_script_block(ctx: Context, path: Path, python: str | None) -> ScriptMetadata:
+    """The metadata of a script without a block, as uv makes one for it: `requires-python` at
+    least the minor version of the interpreter `--python`, a `.python-version` or discovery
+    gives, and no dependencies."""
+    from puv.operations.python_ops import discovery_settings
+    from puv.project.script import ScriptMetadata, init_script_text
+    from puv.python.discovery import EnvironmentPreference, find_python
+    from puv.python.request import DEFAULT_REQUEST, parse_request
+    from puv.python.version_file import find_version_file, read_version_file
+
+    request = None
+    if python is not None:
+        request = parse_request(python, cwd=ctx.cwd)
+    else:
+        found = find_version_file(ctx.cwd)
+        if found is not None:
+            request = read_version_file(found, ctx.printer.warn).request
+    settings = discovery_settings(ctx, EnvironmentPreference.ANY)
+    interpreter = find_python(request or DEFAULT_REQUEST, settings).interpreter
+    major, minor = interpreter.major_minor
+    requires_python = f">={major}.{minor}"
+    try:
+        contents = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise PuvError(str(error)) from None
+    text = init_script_text(contents, requires_python)
+    return ScriptMetadata(path, requires_python, (), {}, text)
 
 
 def _lock_sync_options(request: AddRequest) -> LockSyncOptions:
@@ -364,19 +480,22 @@ def _augment(item: SourceInput, request: AddRequest, marker: Marker | None) -> S
 
 def _apply_edits(
     editor: PyProjectEditor,
-    workspace: Workspace,
+    members: Collection[str],
     root: Path,
     inputs: Sequence[SourceInput],
     request: AddRequest,
+    existing_sources: Mapping[str, Any],
 ) -> list[_Edit]:
+    """Add each input to its array (and its source), as uv's `add` loop does: the edits made,
+    their indexes kept right as later insertions shift them. `members` are the workspace's
+    member names; `existing_sources` the `[tool.uv.sources]` already declared."""
     index_name = _single_index_name(request)
-    existing_sources = _sources_table(root)
     edits: list[_Edit] = []
     for item in inputs:
         if request.raw:
             requirement, source = item.requirement, None
         else:
-            source = _source(item, request, workspace, root, index_name, existing_sources)
+            source = _source(item, request, members, root, index_name, existing_sources)
             requirement = replace(item.requirement, url=None)
         dependency_type = _dependency_type(editor, request.dependency_type, requirement.name)
         edit = editor.add_dependency(requirement, dependency_type, source, raw=request.raw)
@@ -429,14 +548,17 @@ def _sources_table(root: Path) -> Mapping[str, Any]:
         data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError):
         return {}
-    sources = data.get("tool", {}).get("uv", {}).get("sources", {})
+    return _normalized_sources(data.get("tool", {}).get("uv", {}).get("sources", {}))
+
+
+def _normalized_sources(sources: Mapping[str, Any]) -> Mapping[str, Any]:
     return {normalize_name(name): value for name, value in sources.items()}
 
 
 def _source(
     item: SourceInput,
     request: AddRequest,
-    workspace: Workspace,
+    members: Collection[str],
     root: Path,
     index_name: str | None,
     existing: Mapping[str, Any],
@@ -459,7 +581,7 @@ def _source(
                     f"`{name}` did not resolve to a Git repository, but a Git reference "
                     f"(`--{flag} {value}`) was provided."
                 )
-    is_member = name in workspace.members
+    is_member = name in members
     editable = request.editable
     if not is_member and item.kind != "directory" and editable:
         raise PuvError(
@@ -776,8 +898,6 @@ class ProjectSnapshot:
 
     def restore(self) -> None:
         """Put every remembered file back (removing those that did not exist)."""
-        from puv.cache.persist import write_atomic
-
         for path, data in self._files.items():
             if data is None:
                 path.unlink(missing_ok=True)
@@ -787,11 +907,26 @@ class ProjectSnapshot:
                         continue
                 except FileNotFoundError:
                     pass
-                write_atomic(path, data)
+                _write_keeping_mode(path, data)
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write `text` (UTF-8) to `path` through a temporary file and a rename."""
-    from puv.cache.persist import write_atomic
+    """Write `text` (UTF-8) to `path` through a temporary file and a rename, keeping the file's
+    permissions (an executable script stays executable; a new file gets the umask's)."""
+    _write_keeping_mode(path, text.encode("utf-8"))
 
-    write_atomic(path, text.encode("utf-8"))
+
+def _write_keeping_mode(path: Path, data: bytes) -> None:
+    import stat
+
+    from puv.cache.persist import open_atomic
+
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    with open_atomic(path) as handle:
+        handle.write(data)
+        os.fchmod(handle.fileno(), mode)

@@ -4,12 +4,15 @@ Each package is removed from the selected table (`--dev` and `--group dev` look 
 `tool.uv.dev-dependencies` and `dependency-groups.dev`); its `[tool.uv.sources]` entry goes too
 once nothing else uses it. A package that is not there is uv's error, with hints naming where it
 is. Then, unless `--frozen`, the project is locked and synced (`--no-sync` skips the sync); a
-failure puts `pyproject.toml` and `uv.lock` back.
+failure puts `pyproject.toml` and `uv.lock` back. `--script` edits a PEP 723 script's block
+instead (`remove_from_script`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from puv.core.errors import PuvError
 from puv.operations.add import (
@@ -23,7 +26,10 @@ from puv.operations.context import Context
 from puv.project.pyproject_edit import DependencyType, PyProjectEditor
 from puv.project.settings_schema import normalize_name
 
-__all__ = ["RemoveRequest", "remove_requirements"]
+if TYPE_CHECKING:
+    from puv.operations.script_env import SettingsSources
+
+__all__ = ["RemoveRequest", "remove_from_script", "remove_requirements"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +98,73 @@ def remove_requirements(ctx: Context, request: RemoveRequest) -> None:
     except BaseException:
         snapshot.restore()
         raise
+
+
+def remove_from_script(
+    ctx: Context, request: RemoveRequest, path: Path, *, settings: SettingsSources | None = None
+) -> None:
+    """`puv remove --script`: remove the packages from the script's inline metadata as uv does;
+    then, when `<script>.lock` exists, lock again (else say `Updated `<script>``)."""
+    from puv.core.paths import user_display
+    from puv.operations.lock import LockRequest, lock_script
+    from puv.operations.script_env import (
+        script_interpreter,
+        warn_script_no_ops,
+        with_script_settings,
+    )
+    from puv.operations.sync import FilteredPrinter, with_printer
+    from puv.project.script import (
+        parse_script,
+        read_existing_script,
+        render_script,
+        script_lock_path,
+    )
+
+    metadata = read_existing_script(path)
+    warn_script_no_ops(
+        ctx,
+        package=request.package is not None,
+        locked=request.locked,
+        frozen=request.frozen,
+        no_sync=request.no_sync,
+    )
+    ctx = with_script_settings(ctx, metadata, settings)
+    assert metadata.text is not None
+    editor = PyProjectEditor(metadata.text.metadata, script=True)
+    production = DependencyType.production()
+    for package in request.packages:
+        name = normalize_name(package)
+        if not editor.remove_dependency(name, production):
+            raise _not_found(name, production, editor.find_dependency(name, None))
+    content = editor.render()
+    if content != metadata.text.metadata:
+        text = render_script(replace(metadata.text, metadata=content))
+        write_text_atomic(path, text)
+        metadata = parse_script(path, text)
+    if request.frozen:
+        return
+    if not script_lock_path(path).is_file():
+        shown = ctx.printer.style(user_display(path, ctx.cwd), "cyan")
+        ctx.printer.status(f"Updated `{shown}`")
+        return
+    interpreter = script_interpreter(
+        ctx,
+        metadata,
+        python=request.python,
+        active=request.active,
+        keep_incompatible=request.no_sync,
+    )
+    hidden = ("Added ", "Updated ", "Removed ")
+    lock_script(
+        with_printer(ctx, FilteredPrinter.like(ctx.printer, hidden)),
+        LockRequest(
+            check=request.locked,
+            python=str(interpreter.sys_executable),
+            indexes=request.indexes,
+            default_index=request.default_index,
+        ),
+        path,
+    )
 
 
 def _table_name(dependency_type: DependencyType) -> str:

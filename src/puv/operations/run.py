@@ -3,9 +3,11 @@
 As uv does (`commands/project/run.rs`): in a project, the environment is locked and synced first
 (inexactly: extraneous packages stay) unless `--no-sync`; `--frozen` syncs from `uv.lock` as it
 is; `--isolated` syncs into a temporary environment instead; outside a project (or with
-`--no-project`) the command runs with the interpreter discovery finds. `--with` requirements are
-installed into a cached environment layered on top (an ephemeral environment whose `.pth` file
-adds the `--with` environment's site-packages, then the base environment's). `.env` files are
+`--no-project`) the command runs with the interpreter discovery finds. A Python file (or a
+program on standard input) with a PEP 723 `script` block runs in the script's own cached
+environment instead (`operations.script_env`), whatever project it is in. `--with` requirements
+are installed into a cached environment layered on top (an ephemeral environment whose `.pth`
+file adds the `--with` environment's site-packages, then the base environment's). `.env` files are
 read (`--env-file`, `UV_ENV_FILE`) without overriding the real environment. The child inherits
 the terminal; signals uv forwards are forwarded; its exit code (128+N for signal N) is returned.
 """
@@ -34,6 +36,8 @@ from puv.operations.sync import SyncRequest
 from puv.python.interpreter import Interpreter
 
 if TYPE_CHECKING:
+    from puv.operations.script_env import LockFlagSource, SettingsSources
+    from puv.project.script import ScriptMetadata
     from puv.project.workspace import Workspace
 
 __all__ = ["RunRequest", "parse_env_file", "run_command"]
@@ -50,6 +54,8 @@ class RunRequest:
     `command` is the target and its arguments as given (empty: list the environment's
     commands); `module` (`-m`) and `script` (`-s`) say how to read the target. `sync` carries
     the lock and selection options of the project sync (its `exact` and `report` are run's).
+    `settings_sources` lets a script's `[tool.uv]` join the settings; `lock_flag` says whether
+    `--locked`/`--frozen` came from the command line ("cli") or the environment ("env").
     """
 
     command: tuple[str, ...] = ()
@@ -62,6 +68,8 @@ class RunRequest:
     no_sync: bool = False
     env_files: tuple[str, ...] = ()
     sync: SyncRequest = field(default_factory=SyncRequest)
+    settings_sources: SettingsSources | None = None
+    lock_flag: LockFlagSource = "cli"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,15 +85,23 @@ class _Environment:
 def run_command(ctx: Context, request: RunRequest) -> int:
     """Prepare the environment, run the command in it and return its exit code."""
     extra_environment = read_env_files(ctx, request.env_files)
+    stdin = _read_stdin(request)
+    script = _inline_script(ctx, request, stdin)
     with _temporary_dirs() as temporary:
-        base = _base_environment(ctx, request, temporary)
+        if script is not None:
+            from puv.operations.script_env import with_script_settings
+
+            ctx = with_script_settings(ctx, script, request.settings_sources)
+            base = _script_environment(ctx, request, script)
+        else:
+            base = _base_environment(ctx, request, temporary)
         environment = base
         if request.with_requirements or request.with_files:
             environment = _overlay(ctx, request, base, temporary)
         if not request.command:
             _list_commands(ctx, environment)
             return 2
-        argv = _argv(request, environment.interpreter)
+        argv = _argv(request, environment.interpreter, stdin)
         child_environment = _child_environment(environment, extra_environment)
         return _run_to_completion(argv, child_environment)
 
@@ -95,8 +111,6 @@ def run_command(ctx: Context, request: RunRequest) -> int:
 
 def _base_environment(ctx: Context, request: RunRequest, temporary: list[Path]) -> _Environment:
     """The project environment (synced unless `--no-sync`), else the discovered interpreter."""
-    if not request.no_project:
-        _refuse_script_metadata(ctx, request)
     workspace = None if request.no_project else _find_workspace(ctx, request)
     if workspace is None:
         return _plain_interpreter(ctx, request.sync.python)
@@ -123,25 +137,81 @@ def _base_environment(ctx: Context, request: RunRequest, temporary: list[Path]) 
     return _Environment(interpreter, (_scripts(interpreter),), interpreter.prefix)
 
 
-_SCRIPT_BLOCK = re.compile(r"(?m)^# /// script\s*$")
+def _read_stdin(request: RunRequest) -> bytes | None:
+    """The program `-` reads from standard input (None for any other target), as uv reads it
+    before anything else."""
+    if not request.command or request.command[0] != "-":
+        return None
+    if request.module:
+        raise PuvError("Cannot run a Python module from stdin")
+    return sys.stdin.buffer.read() if sys.stdin is not None else b""
 
 
-def _refuse_script_metadata(ctx: Context, request: RunRequest) -> None:
-    """A Python file with a PEP 723 `# /// script` block runs in its own environment in uv,
-    which puv cannot make yet: say so rather than run it in the project's."""
-    target = request.command[0] if request.command and not request.module else None
-    if target is None or not (request.script or _is_python_file(ctx.cwd / target)):
-        return
-    try:
-        text = (ctx.cwd / target).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return
-    if _SCRIPT_BLOCK.search(text):
-        raise PuvError(
-            f"`{target}` declares its dependencies inline (PEP 723), which `puv run` does not "
-            "support yet",
-            hint="Run it with `puv run --no-project --with <requirement> ...`",
-        )
+def _inline_script(ctx: Context, request: RunRequest, stdin: bytes | None) -> ScriptMetadata | None:
+    """The target's PEP 723 metadata when it is a Python file (`.py`, `.pyc`, `.pyw`, or any
+    file with `--script`) or the program read from standard input, and has a `script` block;
+    None otherwise (a missing file included)."""
+    from puv.project.script import parse_script, read_script
+
+    if stdin is not None:
+        metadata = parse_script(ctx.cwd / "-", stdin, from_stdin=True)
+        return metadata if metadata.has_block else None
+    if not request.command or request.module:
+        return None
+    target = ctx.cwd / request.command[0]
+    if not (request.script or _is_python_file(target)) or not target.is_file():
+        return None
+    metadata = read_script(target)
+    return metadata if metadata.has_block else None
+
+
+def _script_environment(ctx: Context, request: RunRequest, script: ScriptMetadata) -> _Environment:
+    """The script's own environment, prepared as uv's `run` prepares it, then uv's warnings
+    about the project options a script ignores."""
+    from puv.operations.script_env import prepare_script_environment
+
+    active = False if request.sync.active is None else request.sync.active  # no warning in run
+    sync = replace(request.sync, report="summary", active=active)
+    interpreter = prepare_script_environment(
+        ctx, script, sync, lock_flag=request.lock_flag, no_sync=request.no_sync
+    )
+    for warning in _ignored_options(request):
+        ctx.printer.warn(warning)
+    return _Environment(interpreter, (_scripts(interpreter),), interpreter.prefix)
+
+
+def _ignored_options(request: RunRequest) -> list[str]:
+    """uv's warnings for the project options given with a script that has inline metadata."""
+    sync = request.sync
+    inline = "for Python scripts with inline metadata"
+    isolation = f"is a no-op {inline}, which always run in isolation"
+    warnings = []
+    if sync.extras.names or sync.extras.all:
+        warnings.append(f"Extras are not supported {inline}")
+    groups = sync.groups
+    flags = [
+        *(["--all-groups"] if groups.all_groups else []),
+        *(["--no-default-groups"] if groups.no_default_groups else []),
+        *([{"include": "--dev", "exclude": "--no-dev", "only": "--only-dev"}[groups.dev]]
+          if groups.dev else []),
+    ]  # fmt: skip
+    for flag, names in (
+        ("--group", groups.group),
+        ("--only-group", groups.only_group),
+        ("--no-group", groups.no_group),
+    ):
+        if names:
+            flags.append(f"{flag} {names[0]}" if len(names) == 1 else flag)
+    warnings += [f"`{flag}` is not supported {inline}" for flag in flags]
+    for given, flag in (
+        (sync.all_packages, "--all-packages"),
+        (bool(sync.packages), "--package"),
+        (request.no_sync, "--no-sync"),
+        (request.isolated, "--isolated"),
+    ):
+        if given:
+            warnings.append(f"`{flag}` {isolation}")
+    return warnings
 
 
 def _find_workspace(ctx: Context, request: RunRequest) -> Workspace | None:
@@ -377,14 +447,15 @@ def _is_python_file(path: Path) -> bool:
     return path.suffix.lower() in (".py", ".pyc", ".pyw") and path.is_file()
 
 
-def _argv(request: RunRequest, interpreter: Interpreter) -> list[str]:
-    """The child's argv, chosen as uv's `RunCommand::from_args` does."""
+def _argv(request: RunRequest, interpreter: Interpreter, stdin: bytes | None) -> list[str]:
+    """The child's argv, chosen as uv's `RunCommand::from_args` does (a program read from
+    standard input is passed with `-c`)."""
     python = str(interpreter.sys_executable)
     target, *args = request.command
+    if stdin is not None:
+        return [python, "-c", os.fsdecode(stdin), *args]
     if request.module:
         return [python, "-m", target, *args]
-    if target == "-":
-        return [python, "-", *args]
     if request.script:
         return [python, target, *args]
     path = Path(target)
@@ -442,7 +513,8 @@ def _run_to_completion(argv: list[str], environment: dict[str, str]) -> int:
     try:
         child = subprocess.Popen([executable, *argv[1:]], env=environment)
     except OSError as err:
-        raise PuvError(f"Failed to spawn: `{argv[0]}`", causes=[err.strerror or str(err)]) from None
+        cause = f"{err.strerror} (os error {err.errno})" if err.errno else str(err)
+        raise PuvError(f"Failed to spawn: {argv[0]}", causes=[cause]) from None
     interactive = sys.stdin.isatty() if sys.stdin is not None else False
     previous: dict[signal.Signals, Any] = {}
 

@@ -20,7 +20,7 @@ def script_lock_inputs(
     script: ScriptMetadata, settings: Settings, *, default_python: tuple[int, int]
 ) -> LockInputs:
     """What `puv lock --script` resolves and records for `script`."""
-    requirements = [_requirement(script, text) for text in script.dependencies]
+    requirements = [_requirement(script, text) for text in script.requirements]
     requires_python = script.requires_python
     if requires_python is None:
         requires_python = f">={default_python[0]}.{default_python[1]}"
