@@ -309,3 +309,29 @@ def test_project_with_240_packages_locks_like_uv(tmp_path: Path, run_puv, run_uv
     text = (tmp_path / "puv" / "uv.lock").read_text()
     assert text == (tmp_path / "uv" / "uv.lock").read_text()
     assert text.count("[[package]]") >= 150
+
+
+def test_registry_sdist_without_static_metadata_is_built_for_it(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, run_puv, run_uv
+) -> None:
+    """An index sdist whose PKG-INFO is not reliable: its backend prepares the metadata (an
+    in-tree, offline backend), and the lock is the one uv writes."""
+    from tests.wheelmaker import write_sdist
+
+    root = tmp_path_factory.mktemp("sdist-index")
+    server = IndexServer(root)
+    server.add_wheel("beta", "1.0")
+    write_sdist(root, {}, name="dynamic-sdist", version="1.0")
+    with server:
+        for tool in ("uv", "puv"):
+            _write(
+                tmp_path / tool / "pyproject.toml",
+                '[project]\nname = "p"\nversion = "1"\nrequires-python = ">=3.11"\n'
+                'dependencies = ["dynamic-sdist"]\n' + _default_index(server),
+            )
+        assert run_uv(*_lock_args(), cwd=tmp_path / "uv").returncode == 0
+        puv = run_puv(*_lock_args(), cwd=tmp_path / "puv")
+        assert puv.returncode == 0, puv.stderr
+    lock = (tmp_path / "puv" / "uv.lock").read_text()
+    assert lock == (tmp_path / "uv" / "uv.lock").read_text()
+    assert 'name = "dynamic-sdist"' in lock

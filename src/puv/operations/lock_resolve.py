@@ -71,7 +71,7 @@ def resolve_workspace(
     """Resolve the workspace's members (all extras and groups) for every environment; also
     returns the packages of direct sources (`pins`: Git commits an existing lock chose)."""
     from puv.operations.exclude_newer import setting_value
-    from puv.operations.resolver_provider import ProviderOptions
+    from puv.operations.resolver_provider import ProviderOptions, sdist_metadata_builder
     from puv.resolver.candidates import PythonTarget
     from puv.resolver.forks import PythonRange
     from puv.resolver.resolve import ResolverOptions
@@ -86,12 +86,14 @@ def resolve_workspace(
         canonicalize_name(name): setting_value(value)
         for name, value in settings.exclude_newer_package.items()
     }
+    finder = RecordingFinder(client, indexes)
     options = ProviderOptions(
         exclude_newer=None if global_cutoff is None else global_cutoff.cutoff,
         no_index=indexes.no_index,
         offline=client.options.offline,
+        # registry sdists without reliable static metadata are built for it, as in uv
+        build_metadata=sdist_metadata_builder(ctx, interpreter, finder=finder),
     )
-    finder = RecordingFinder(client, indexes)
     registry = _index_provider(ctx, client, finder, options)
     finders = {
         name: RecordingFinder(client, _only(indexes, url))
