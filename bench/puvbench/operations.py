@@ -232,6 +232,12 @@ _LOCK = Operation(
     summary="`puv lock` vs `uv lock` vs `pdm lock`, all with `--exclude-newer`.",
     scenarios=(COLD, WARM, NOOP),
     puv_probe=("lock",),
+    # issue 5: nothing changed within 3x of uv, cold within 2x, at least 10x faster than pdm on both
+    targets=(
+        Target(3.0, "uv", ("no-op",)),
+        Target(2.0, "uv", ("cold",)),
+        Target(0.1, "pdm", ("cold", "no-op")),
+    ),
     commands={
         **_both_uv(Command(_resolving("lock"), prepare=_cache_and_outputs("uv.lock"))),
         "pdm": Command(
@@ -245,14 +251,17 @@ _LOCK = Operation(
 # --- sync ----------------------------------------------------------------------------------
 
 
-def _lock_with(argv: Callable[[Run], list[str]]) -> Callable[[Run], None]:
-    """A one-time setup that runs `argv` (e.g. the tool's own lock) untimed."""
+def _calls(*argvs: Callable[[Run], list[str]]) -> Callable[[Run], None]:
+    """A preparation that runs each `argv` (e.g. the tool's own lock, then its sync) untimed."""
 
-    def setup(run: Run) -> None:
-        run.call(argv(run))
+    def prepare(run: Run) -> None:
+        for argv in argvs:
+            run.call(argv(run))
 
-    return setup
+    return prepare
 
+
+_SYNC_ARGV = _resolving("sync", "--python", PYTHON_REQUEST)
 
 _SYNC = Operation(
     name="sync",
@@ -262,18 +271,117 @@ _SYNC = Operation(
     ),
     scenarios=(COLD, WARM, NOOP),
     puv_probe=("sync",),
+    # issue 6: no-op within 3x of uv, into a fresh venv from a warm cache within 2.5x, at least
+    # 10x faster than pdm on each
+    targets=(
+        Target(3.0, "uv", ("no-op",)),
+        Target(2.5, "uv", ("warm",)),
+        Target(0.1, "pdm", ("warm", "no-op")),
+    ),
     commands={
         **_both_uv(
             Command(
-                _resolving("sync", "--python", PYTHON_REQUEST),
+                _SYNC_ARGV,
                 prepare=_cache_and_outputs(".venv"),
-                setup=_lock_with(_resolving("lock")),
+                setup=_calls(_resolving("lock")),
             )
         ),
         "pdm": Command(
             _command("sync"),
             prepare=_cache_and_outputs(".venv"),
-            setup=_lock_with(_resolving("lock")),
+            setup=_calls(_resolving("lock")),
+            unsupported=_unsupported_uv_workspace,
+        ),
+    },
+)
+
+# --- add -----------------------------------------------------------------------------------
+
+# Added to each project: in none of their locks, no dependencies, one pure-Python wheel.
+ADDED = "tomli-w"
+SAVED_SUFFIX = ".bench-saved"
+
+
+def _save(*names: str) -> Callable[[Run], None]:
+    """Keep a copy of each file (relative to the project copy) next to it, for `_restore`."""
+
+    def save(run: Run) -> None:
+        for name in names:
+            shutil.copyfile(run.cwd / name, run.cwd / (name + SAVED_SUFFIX))
+
+    return save
+
+
+def _restore(*names: str) -> Callable[[Run], None]:
+    """Put back the copies `_save` kept."""
+
+    def restore(run: Run) -> None:
+        for name in names:
+            saved = run.cwd / (name + SAVED_SUFFIX)
+            if not saved.is_file():
+                raise PrepareError(f"no saved copy of `{name}` to restore")
+            shutil.copyfile(saved, run.cwd / name)
+
+    return restore
+
+
+def _steps(*steps: Callable[[Run], None]) -> Callable[[Run], None]:
+    """One preparation made of `steps`, in order."""
+
+    def prepare(run: Run) -> None:
+        for step in steps:
+            step(run)
+
+    return prepare
+
+
+def _add_command(
+    add: Callable[[Run], list[str]],
+    lock: Callable[[Run], list[str]],
+    sync: Callable[[Run], list[str]],
+    lock_file: str,
+    unsupported: Callable[[Path | None], str | None] = _supported,
+) -> Command:
+    """`add`: the project locked and synced once by the tool (setup); before each run the
+    `pyproject.toml` and lock of that state are put back and the tool syncs the environment to
+    them again, removing what the previous run added."""
+    files = ("pyproject.toml", lock_file)
+    return Command(
+        add,
+        prepare=_steps(_restore(*files), _calls(sync)),
+        setup=_steps(_calls(lock, sync), _save(*files)),
+        unsupported=unsupported,
+    )
+
+
+_ADD = Operation(
+    name="add",
+    summary=(
+        f"`puv add {ADDED}` vs `uv add {ADDED}` (both with `--exclude-newer`) vs `pdm add "
+        f"{ADDED}`: one new dependency written to `pyproject.toml`, locked and synced, in a "
+        "project locked and synced by the same tool. `pdm add` has no `--exclude-newer` (its "
+        "`--update-reuse` default keeps the locked versions; only the new package is resolved "
+        "against the live index)."
+    ),
+    scenarios=(
+        Scenario(
+            "warm",
+            "caches filled by the warm-up round; `pyproject.toml`, the lock and the environment "
+            "put back to the locked and synced state before each run",
+        ),
+    ),
+    puv_probe=("add",),
+    # issue 6: within 3x of uv, at least 10x faster than pdm
+    targets=(Target(3.0, "uv"), Target(0.1, "pdm")),
+    commands={
+        **_both_uv(
+            _add_command(_resolving("add", ADDED), _resolving("lock"), _SYNC_ARGV, "uv.lock")
+        ),
+        "pdm": _add_command(
+            _command("add", ADDED),
+            _resolving("lock"),
+            _command("sync", "--clean"),
+            "pdm.lock",
             unsupported=_unsupported_uv_workspace,
         ),
     },
@@ -391,5 +499,5 @@ _PIP_SYNC = Operation(
 )  # fmt: skip
 
 OPERATIONS: dict[str, Operation] = {
-    op.name: op for op in (_VERSION, _VENV, _LOCK, _SYNC, _PIP_COMPILE, _PIP_SYNC)
+    op.name: op for op in (_VERSION, _VENV, _LOCK, _SYNC, _ADD, _PIP_COMPILE, _PIP_SYNC)
 }

@@ -344,6 +344,69 @@ def test_scenarios_prepare_cache_and_outputs(
     assert (project / "pyproject.toml").exists() is False
 
 
+def _logging_tool(tmp_path: Path, tool: str) -> Path:
+    """A bin directory whose `tool` appends its arguments to `calls.log` in the project."""
+    bin_dir = tmp_path / tool / "bin"
+    bin_dir.mkdir(parents=True)
+    program = bin_dir / tools.TOOLS[tool].executable
+    program.write_text('#!/bin/sh\necho "$*" >> calls.log\n')
+    program.chmod(0o755)
+    return bin_dir
+
+
+@pytest.mark.parametrize(("tool", "lock_file"), [("uv", "uv.lock"), ("pdm", "pdm.lock")])
+def test_add_starts_every_run_from_the_locked_and_synced_project(
+    tmp_path: Path, tool: str, lock_file: str
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("dependencies = []\n")
+    (project / lock_file).write_text("locked\n")
+    run = dataclasses.replace(
+        _run(tmp_path, tool, "warm", project), bin_dir=_logging_tool(tmp_path, tool)
+    )
+    command = operations.OPERATIONS["add"].commands[tool]
+    command.setup(run)
+    (project / "pyproject.toml").write_text(f'dependencies = ["{operations.ADDED}"]\n')
+    (project / lock_file).write_text("locked, with the added package\n")
+    command.prepare(run)
+    assert (project / "pyproject.toml").read_text() == "dependencies = []\n"
+    assert (project / lock_file).read_text() == "locked\n"
+    cutoff = "--exclude-newer 2026-11-15T00:00:00Z"
+    sync = "sync --clean" if tool == "pdm" else f"sync --python 3.11 {cutoff}"
+    assert (project / "calls.log").read_text().splitlines() == [f"lock {cutoff}", sync, sync]
+    added = command.argv(run)[1:]
+    assert added == (["add", "tomli-w"] if tool == "pdm" else ["add", "tomli-w", *cutoff.split()])
+
+
+def test_add_fails_to_prepare_without_the_saved_state(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    run = _run(tmp_path, "uv", "warm", project)
+    with pytest.raises(operations.PrepareError, match=r"no saved copy of `pyproject\.toml`"):
+        operations.OPERATIONS["add"].commands["uv"].prepare(run)
+
+
+def test_issue_targets_are_declared_per_scenario() -> None:
+    lock, sync, add = (operations.OPERATIONS[name] for name in ("lock", "sync", "add"))
+    assert [t.wording() for t in lock.targets] == [
+        "within 3x of uv's", "within 2x of uv's", "at least 10x faster than pdm"
+    ]  # fmt: skip
+    assert [t.scenarios for t in lock.targets] == [("no-op",), ("cold",), ("cold", "no-op")]
+    assert [(t.ratio, t.tool, t.scenarios) for t in sync.targets] == [
+        (3.0, "uv", ("no-op",)), (2.5, "uv", ("warm",)), (0.1, "pdm", ("warm", "no-op"))
+    ]  # fmt: skip
+    assert [(t.ratio, t.tool) for t in add.targets] == [(3.0, "uv"), (0.1, "pdm")]
+    assert [s.name for s in add.scenarios] == ["warm"]
+
+
+def test_the_readme_table_has_a_row_per_operation_in_order() -> None:
+    readme = (tools.BENCH_DIR / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Operations and scenarios", 1)[1].split("\n\n")[2]
+    rows = [line.split("|")[1].strip().strip("`") for line in table.splitlines()[2:]]
+    assert rows == list(operations.OPERATIONS)
+
+
 # --- fixtures ------------------------------------------------------------------------------
 
 

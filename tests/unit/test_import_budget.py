@@ -1,5 +1,5 @@
-"""The start-up budget of DESIGN.md §4, as module sets: what `puv --version`, `puv --help` and a warm
-`puv venv` import, and above all what they must not import.
+"""The start-up budget of DESIGN.md §4, as module sets: what `puv --version`, `puv --help`, a warm
+`puv venv` and a no-op `puv lock` / `sync` / `run` import, and above all what they must not import.
 
 Each case runs in a fresh interpreter under `python -X importtime` and compares the modules it
 reports with those of an empty `python -c pass`. No time is asserted: a heavy import that creeps
@@ -166,3 +166,47 @@ def test_warm_venv_imports_only_what_it_uses(
     lines, _ = _imported(_puv_run(["venv", "-p", request, "second"]), tmp_path, env)
     assert (tmp_path / "second" / "pyvenv.cfg").is_file()
     _assert_none_of(NOT_FOR_VENV, lines, baseline)
+
+
+# Modules a no-op `puv lock` / `puv sync` (the lock up to date and its check recorded, the
+# environment in sync) has no use for: the network, the resolver, the lock's inputs and model.
+NOT_FOR_NOOP = NEVER_AT_START | {
+    "http.client",
+    "urllib.request",
+    "concurrent.futures",
+    "puv.index",
+    "puv.resolver",
+    "puv.lock.model",  # neither the lock nor its selection for the environment is read again
+    "puv.lock.reader",
+    "puv.operations.lock_inputs",
+    "puv.operations.lock_freshness",
+    "puv.operations.project_provider",
+    "puv.operations.install_session",
+    "puv.operations.editable",
+    "puv.project.sources",
+}
+
+
+def test_noop_lock_and_sync_import_neither_resolver_nor_network(
+    tmp_path: Path, startup: tuple[set[str], dict[str, str]]
+) -> None:
+    baseline, env = startup
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "0.1.0"\nrequires-python = ">=3.8"\n'
+        "dependencies = []\n[dependency-groups]\ndev = [\"pytest ; python_version < '3'\"]\n"
+    )
+    for argv in (["lock"], ["lock"], ["sync"], ["sync", "--frozen"]):  # lock, record, select
+        _imported(_puv_run(argv), project, env)
+    for argv in (["lock"], ["sync"], ["sync", "--frozen"], ["run", "python", "-c", "pass"]):
+        lines, _ = _imported(_puv_run(argv), project, env)
+        new = _new_modules(lines, baseline)
+        found = sorted(
+            name
+            for name in new
+            if any(name == bad or name.startswith(f"{bad}.") for bad in NOT_FOR_NOOP)
+        )
+        assert not found, f"`puv {' '.join(argv)}` imported, but should not have:\n" + "\n".join(
+            _chain(lines, name) for name in found
+        )

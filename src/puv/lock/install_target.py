@@ -21,15 +21,15 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from puv.core.errors import PuvError
-from puv.core.hashes import HashDigest
 from puv.core.wheel_filename import WheelFilename
 
 if TYPE_CHECKING:  # the selection types are built at every sync; the walk's imports only when used
+    from puv.core.hashes import HashDigest
     from puv.lock.model import Dependency, Lock, Package, PackageId
 
 __all__ = [
@@ -49,8 +49,7 @@ TargetKind = Literal["project", "projects", "workspace", "non-project-workspace"
 _DEV = "dev"
 
 
-@dataclass(frozen=True, slots=True)
-class Extras:
+class Extras(NamedTuple):
     """uv's `ExtrasSpecification`: `--extra`, `--all-extras`, `--no-extra` (normalized names)."""
 
     names: tuple[str, ...] = ()
@@ -64,8 +63,7 @@ class Extras:
         return [extra for extra in available if extra in self.names]
 
 
-@dataclass(frozen=True, slots=True)
-class DependencyGroups:
+class DependencyGroups(NamedTuple):
     """uv's `DependencyGroupsWithDefaults`: which dependency groups are enabled.
 
     `include` is None when every group is (`--all-groups`, or `default-groups = "all"`);
@@ -137,8 +135,7 @@ class DependencyGroups:
         return self.without_defaults is not None and group not in self.without_defaults
 
 
-@dataclass(frozen=True, slots=True)
-class InstallOptions:
+class InstallOptions(NamedTuple):
     """uv's `InstallOptions`: `--no-install-*` and `--only-install-*`."""
 
     no_install_project: bool = False
@@ -172,8 +169,7 @@ class InstallOptions:
         return name not in self.no_install_package
 
 
-@dataclass(frozen=True, slots=True)
-class InstallTarget:
+class InstallTarget(NamedTuple):
     """What to install from the lock (uv's `InstallTarget`).
 
     `kind` is "project" (one member: `roots` has its name), "projects" (`--package` given more
@@ -185,7 +181,7 @@ class InstallTarget:
 
     kind: TargetKind
     roots: tuple[str, ...] = ()
-    declared_groups: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    declared_groups: Mapping[str, frozenset[str]] = MappingProxyType({})
 
     @property
     def project_name(self) -> str | None:
@@ -227,6 +223,9 @@ class InstallTarget:
         return None
 
 
+_EVERYTHING = InstallOptions()  # no `--no-install-*` flag
+
+
 def lock_root(lock: Lock) -> Package | None:
     """The package at the workspace root (`editable = "."` or `virtual = "."`), if any."""
     for package in lock.packages:
@@ -242,7 +241,7 @@ def select_packages(
     environment: Mapping[str, str],
     extras: Extras,
     groups: DependencyGroups,
-    options: InstallOptions = InstallOptions(),
+    options: InstallOptions = _EVERYTHING,
 ) -> list[Package]:
     """The packages of `lock` to install in an environment with `environment`'s markers, in
     the order uv visits them (virtual source trees and packages `options` leave out excluded).
@@ -318,22 +317,35 @@ def _encode(kind: str, package: str, name: str | None = None) -> str:
     return prefix if name is None else f"{prefix}-{name}"
 
 
-@dataclass(slots=True)
 class _Walk:
     """One breadth-first walk of the lock from the target's roots."""
 
-    lock: Lock
-    target: InstallTarget
-    environment: Mapping[str, str]
-    extras: Extras
-    groups: DependencyGroups
-    options: InstallOptions
-    by_id: dict[PackageId, Package] = field(default_factory=dict)
-    install: dict[PackageId, bool] = field(default_factory=dict)  # selected, in visiting order
-    queue: deque[tuple[Package, str | None]] = field(default_factory=deque)
-    seen: set[tuple[PackageId, str | None]] = field(default_factory=set)
-    activated: set[str] = field(default_factory=set)
-    members: frozenset[str] = frozenset()
+    __slots__ = (
+        "activated", "by_id", "environment", "extras", "groups", "install", "lock", "members",
+        "options", "queue", "seen", "target",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        lock: Lock,
+        target: InstallTarget,
+        environment: Mapping[str, str],
+        extras: Extras,
+        groups: DependencyGroups,
+        options: InstallOptions,
+    ) -> None:
+        self.lock = lock
+        self.target = target
+        self.environment = environment
+        self.extras = extras
+        self.groups = groups
+        self.options = options
+        self.by_id: dict[PackageId, Package] = {}
+        self.install: dict[PackageId, bool] = {}  # selected, in visiting order
+        self.queue: deque[tuple[Package, str | None]] = deque()
+        self.seen: set[tuple[PackageId, str | None]] = set()
+        self.activated: set[str] = set()
+        self.members: frozenset[str] = frozenset()
 
     def run(self) -> list[Package]:
         lock, groups = self.lock, self.groups
@@ -494,8 +506,7 @@ class _Walk:
 # --------------------------------------------------------------------------------- files
 
 
-@dataclass(frozen=True, slots=True)
-class LockedDist:
+class LockedDist(NamedTuple):
     """One locked package as the environment should hold it.
 
     `kind`: "registry" (a wheel from an index, or built from its sdist), "url" (a direct URL),
@@ -518,8 +529,7 @@ class LockedDist:
         return f"{self.name} @ {self.url}"
 
 
-@dataclass(frozen=True, slots=True)
-class LockedFile:
+class LockedFile(NamedTuple):
     """The file a locked package is installed from: a wheel, or (`wheel` None) an sdist to
     build; `location` is an absolute URL, `hashes` what the lock says it hashes to."""
 
@@ -568,6 +578,8 @@ def locked_file(
     interpreter (`rank` orders its tags, None: not installable), else its sdist; None for a
     source tree (always built, even with `--no-build`, as uv does). uv's errors when there is
     nothing installable (or the flags rule it out)."""
+    from puv.core.hashes import HashDigest
+
     if dist.kind == "tree":
         return None
     if not no_binary:

@@ -34,7 +34,7 @@ from puv.lock.model import (
     Zstd,
 )
 
-__all__ = ["LockParseError", "UnsupportedLockVersion", "parse_lock"]
+__all__ = ["LockParseError", "UnsupportedLockVersion", "lock_data", "parse_lock"]
 
 _PACKAGE_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*package[ \t]*\]\][ \t]*$", re.MULTILINE)
 _REQUIREMENT_KEYS = ("name", "extras", "groups", "marker")
@@ -71,14 +71,24 @@ class _SchemaError(Exception):
         self.package = package
 
 
-def parse_lock(text: str, display: str = "uv.lock") -> Lock:
-    """Parse uv.lock `text`; errors raise `LockParseError` / `UnsupportedLockVersion` naming
-    `display` (with line and column when known)."""
+def lock_data(text: str, display: str = "uv.lock") -> dict[str, Any]:
+    """uv.lock `text` read as TOML (the data `parse_lock` builds a `Lock` from); a TOML syntax
+    error raises `LockParseError` naming `display`."""
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message, span = tomllib_error_span(text, str(exc))
         raise LockParseError(display, render_toml_error(text, span, message)) from None
+
+
+def parse_lock(
+    text: str, display: str = "uv.lock", *, data: Mapping[str, Any] | None = None
+) -> Lock:
+    """Parse uv.lock `text`; errors raise `LockParseError` / `UnsupportedLockVersion` naming
+    `display` (with line and column when known). `data` is `lock_data(text)` when the caller
+    already has it (e.g. from a cache), so the TOML is not parsed again."""
+    if data is None:
+        data = lock_data(text, display)
     version = data.get("version")
     if isinstance(version, int) and not isinstance(version, bool) and version != 1:
         raise UnsupportedLockVersion(display, version)

@@ -4,40 +4,40 @@ As `uv lock`: an existing lock that still satisfies the project is used as it is
 otherwise the workspace is resolved again, preferring the locked versions (unless upgraded), and
 the file is rewritten only when the new lock differs semantically from the old one. `--locked`
 (`--check`) fails instead of writing; `--frozen` (`--check-exists`) only reads the file.
+
+A lock file is parsed once: its TOML data is kept in the cache by the file's SHA-256 (`read_lock`);
+and a passed freshness check is recorded by a digest of everything it read (`_FreshnessRecord`),
+so a no-op `lock`, `sync` or `run` of an unchanged workspace neither parses nor checks it again.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from packaging.utils import canonicalize_name
-from packaging.version import Version
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from puv.core.errors import FailureError, PuvError
-from puv.core.markers import Marker
-from puv.lock.compare import locks_equivalent
-from puv.lock.from_resolution import LockEdge, build_lock
-from puv.lock.model import Lock, Package, PackageId, Sdist, Source, Wheel
-from puv.lock.wheels import keeps_wheel
-from puv.operations.context import Context
-from puv.operations.lock_freshness import has_mutable_sources, stale_reason
-from puv.operations.lock_inputs import LockInputs, read_lock_inputs
-from puv.operations.pip_report import counted, since
-from puv.project.workspace import Workspace, discover_workspace
 
 if TYPE_CHECKING:
+    from packaging.version import Version
+
     from puv.cache.http_cache import Refresh
+    from puv.cache.layout import CacheLayout
     from puv.index.client import HttpClient
     from puv.index.simple import DistFile as IndexFile
+    from puv.lock.model import Lock, Package
+    from puv.operations.context import Context
+    from puv.operations.lock_inputs import LockInputs
     from puv.operations.lock_sources import GitPins, SourcedPackage, SourceLocker
     from puv.operations.project_provider import ProjectProvider
+    from puv.project.workspace import Workspace
     from puv.python.interpreter import Interpreter
     from puv.resolver.universal import UniversalPackage, UniversalResolution
+
+# What `lock_project` and the readers of `uv.lock` import is kept light (a no-op `puv sync`
+# imports this module): the resolver, the lock builder and `packaging` are imported where used,
+# and the values are named tuples (a frozen dataclass costs ~0.5 ms to define).
 
 __all__ = [
     "LOCK_FILE",
@@ -52,8 +52,7 @@ __all__ = [
 LOCK_FILE = "uv.lock"
 
 
-@dataclass(frozen=True, slots=True)
-class LockRequest:
+class LockRequest(NamedTuple):
     """How to lock: `check` (`--locked`/`--check`: fail rather than change the file), `frozen`
     (`--frozen`/`--check-exists`: read the file as it is), `dry_run`, upgrades, `python`."""
 
@@ -71,9 +70,10 @@ class LockRequest:
     def refresh_policy(self) -> Refresh | None:
         """`--refresh` / `--refresh-package`; `-U` and `-P` imply them, as in uv."""
         from puv.cache.http_cache import Refresh
+        from puv.project.settings_schema import normalize_name
 
         packages = frozenset(
-            canonicalize_name(name.split("==")[0])
+            normalize_name(name.split("==")[0])
             for name in (*self.refresh_packages, *self.upgrade_packages)
         )
         everything = self.refresh or self.upgrade
@@ -82,32 +82,208 @@ class LockRequest:
         return Refresh(time.time(), everything, packages)
 
 
-@dataclass(frozen=True, slots=True)
 class LockResult:
-    """The lock the project now has, and whether this run resolved and wrote it."""
+    """The lock the project now has, and whether this run resolved and wrote it.
 
-    lock: Lock
-    workspace: Workspace
-    path: Path
-    resolved: bool
-    written: bool
+    `lock` may be given as what reads it on first use: a lock file found up to date without
+    being read (see `_FreshnessRecord`) is parsed only if something needs it, which a no-op
+    `sync` whose selection is remembered does not.
+    """
+
+    __slots__ = ("_lock", "path", "resolved", "workspace", "written")
+
+    def __init__(
+        self,
+        lock: Lock | Callable[[], Lock],
+        workspace: Workspace,
+        path: Path,
+        *,
+        resolved: bool,
+        written: bool,
+    ) -> None:
+        self._lock = lock
+        self.workspace = workspace
+        self.path = path
+        self.resolved = resolved
+        self.written = written
+
+    @property
+    def lock(self) -> Lock:
+        """The lock (read now if it was not yet)."""
+        if callable(self._lock):
+            self._lock = self._lock()
+        return self._lock
 
 
-def read_lock(path: Path) -> Lock | None:
-    """The lock at `path` (None when there is none), with uv's errors for an unreadable one."""
-    from puv.lock.reader import LockParseError, parse_lock
+def read_lock(path: Path, cache: CacheLayout | None = None) -> Lock | None:
+    """The lock at `path` (None when there is none), with uv's errors for an unreadable one.
 
+    With `cache`, the TOML data of a lock file read before is taken from the cache (the file's
+    whole text must be the same: its SHA-256 is compared), which skips the TOML parse, the
+    costliest step of reading a big lock (~150 ms for 100 packages with their wheels).
+    """
+    raw = _lock_bytes(path)
+    return None if raw is None else _parse_lock_bytes(path, raw, cache)
+
+
+def _lock_bytes(path: Path) -> bytes | None:
+    """The bytes of the lock file at `path` (None when there is none)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_bytes()
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
+        raise PuvError(f"Failed to read `{path.name}`", causes=[str(error)]) from None
+
+
+def _parse_lock_bytes(path: Path, raw: bytes, cache: CacheLayout | None) -> Lock:
+    """`read_lock` of the lock file at `path`, whose bytes are `raw`."""
+    from puv.lock.reader import LockParseError, lock_data, parse_lock
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
         raise PuvError(f"Failed to read `{path.name}`", causes=[str(error)]) from None
     try:
-        return parse_lock(text, display=path.name)
+        if cache is None:
+            return parse_lock(text, display=path.name)
+        digest = _sha256(raw)
+        entry = _lock_cache_entry(cache, path).with_suffix(".json")
+        data = _cached_lock_data(entry, digest)
+        if data is None:
+            data = lock_data(text, display=path.name)
+            _store_lock_data(cache, entry, digest, data)
+        return parse_lock(text, display=path.name, data=data)
     except LockParseError:
         _raise_syntax_error(text, path.name)
         raise
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _lock_cache_entry(cache: CacheLayout, path: Path) -> Path:
+    """Where what is derived from the lock file at `path` is kept (`<entry>.json`: its parsed
+    data; `<entry>.fresh`: the record of its last freshness check): one entry per lock file
+    path, rewritten when the file changes, with the ephemeral environments' derived state
+    (`cache prune` empties it)."""
+    where = _sha256(str(path.absolute()).encode("utf-8"))[:32]
+    return cache.bucket("environments") / "locks" / where
+
+
+def _cached_lock_data(entry: Path, digest: str) -> dict[str, Any] | None:
+    """The TOML data kept in `entry` for a lock file whose bytes hash to `digest`, or None.
+
+    The entry is the digest on its first line, then the data as JSON (parsed ~100 times faster
+    than the TOML it came from)."""
+    import json
+
+    try:
+        with open(entry, "rb") as file:
+            if file.readline().rstrip(b"\n") != digest.encode("ascii"):
+                return None
+            data = json.loads(file.read())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _store_lock_data(cache: CacheLayout, entry: Path, digest: str, data: Mapping[str, Any]) -> None:
+    """Keep a lock file's TOML data for `_cached_lock_data` (data JSON cannot hold, such as a
+    TOML date, is parsed again next time)."""
+    import json
+
+    try:
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError):
+        return
+    _store(cache, entry, f"{digest}\n{payload}".encode())
+
+
+def _store(cache: CacheLayout, entry: Path, data: bytes) -> None:
+    """Write a cache entry (best effort: a read-only cache only costs time later)."""
+    from puv.cache.persist import write_atomic
+
+    try:
+        cache.ensure()
+        write_atomic(entry, data)
+    except OSError:
+        return
+
+
+class _FreshnessRecord(NamedTuple):
+    """The record that a lock file satisfied the workspace, kept in the cache.
+
+    `digest` sums up everything uv's freshness check reads: the lock's bytes, every
+    `pyproject.toml` of the workspace and the merged settings. A recorded digest means the check
+    would pass again, so the lock is neither read nor checked; the record also keeps the number
+    of locked packages, for uv's `Resolved N packages` line. The last few digests are kept (one
+    per line), so commands with different settings (`lock`, `sync --python 3.12`, `run`) do not
+    undo each other's record. Locks with mutable direct sources (local paths, URLs: uv reads
+    them again every time) are never recorded.
+    """
+
+    cache: CacheLayout
+    path: Path
+    digest: str
+
+    def packages(self) -> int | None:
+        """The number of locked packages when a check with the same inputs passed, else None."""
+        for digest, count in self._entries():
+            if digest == self.digest:
+                return count
+        return None
+
+    def save(self, lock: Lock, members: Collection[str]) -> None:
+        """Record a passed check of `lock` (best effort), unless it has mutable sources."""
+        for package in lock.packages:
+            if package.source.kind not in ("registry", "git") and package.name not in members:
+                return
+        kept = [(self.digest, len(lock.packages))]
+        kept += [entry for entry in self._entries() if entry[0] != self.digest]
+        text = "".join(f"{digest} {count}\n" for digest, count in kept[:_FRESHNESS_KEPT])
+        _store(self.cache, self.path, text.encode("ascii"))
+
+    def _entries(self) -> list[tuple[str, int]]:
+        try:
+            with open(self.path, encoding="ascii") as file:
+                lines = file.read().splitlines()
+            return [(digest, int(count)) for digest, count in (line.split() for line in lines)]
+        except (OSError, ValueError):
+            return []
+
+
+_FRESHNESS_KEPT = 8
+_FRESHNESS_FORMAT = "1"
+
+
+def _freshness_record(
+    ctx: Context, workspace: Workspace, raw_lock: bytes
+) -> _FreshnessRecord | None:
+    """The record of a freshness check of the lock file whose bytes are `raw_lock`, or None when
+    checks are not recorded: without a cache, or for a workspace without `requires-python`
+    (its check then depends on the interpreter)."""
+    import json
+
+    if ctx.no_cache:
+        return None
+    members = workspace.members
+    if not any(member.pyproject.requires_python for member in members.values()):
+        return None
+    parts = [
+        _FRESHNESS_FORMAT,
+        _sha256(raw_lock),
+        str(workspace.root),
+        workspace.pyproject.document.text,
+    ]
+    for name, member in members.items():
+        parts += [name, str(member.root), member.pyproject.document.text]
+    parts.append(json.dumps(dict(ctx.settings.raw), sort_keys=True, default=repr))
+    entry = _lock_cache_entry(ctx.cache, workspace.root / LOCK_FILE).with_suffix(".fresh")
+    return _FreshnessRecord(ctx.cache, entry, _sha256("\0".join(parts).encode("utf-8")))
 
 
 def _raise_syntax_error(text: str, display: str) -> None:
@@ -127,16 +303,35 @@ def lock_project(
 ) -> LockResult:
     """Make sure the workspace's `uv.lock` matches it (see the module docstring); prints uv's
     status lines (`Using ...`, `Resolved N packages in ...`, `Updated ...`)."""
-    started = time.perf_counter()
+    from puv.project.workspace import discover_workspace
+
     workspace = workspace or discover_workspace(ctx.cwd)
     path = workspace.root / LOCK_FILE
     if request.frozen:
-        existing = read_lock(path)
+        existing = read_lock(path, _cache(ctx))
         if existing is None:
             raise _missing_lock("--frozen")
         return LockResult(existing, workspace, path, resolved=False, written=False)
     interpreter = _interpreter(ctx, workspace, request.python)
-    existing = read_lock(path)
+    started = time.perf_counter()  # as uv's: the `Resolved` time leaves out finding Python
+    raw = _lock_bytes(path)
+    record = None
+    if raw is not None and not request.upgrade and not request.upgrade_packages:
+        record = _freshness_record(ctx, workspace, raw)
+        count = None if record is None else record.packages()
+        if count is not None:  # as up to date as when last checked
+            _keep(ctx, request, count, started)
+            cache = _cache(ctx)
+            return LockResult(
+                lambda: _parse_lock_bytes(path, raw, cache),
+                workspace,
+                path,
+                resolved=False,
+                written=False,
+            )
+    existing = None if raw is None else _parse_lock_bytes(path, raw, _cache(ctx))
+    from puv.operations.lock_inputs import read_lock_inputs
+
     inputs = read_lock_inputs(workspace, ctx.settings, default_python=interpreter.major_minor)
     if inputs.requires_python_defaulted:
         ctx.printer.warn(
@@ -144,6 +339,8 @@ def lock_project(
             f"`{inputs.requires_python}`."
         )
     lock, resolved, written = _update(ctx, request, path, existing, inputs, interpreter, started)
+    if record is not None and not resolved:
+        record.save(lock, workspace.members)
     return LockResult(lock, workspace, path, resolved=resolved, written=written)
 
 
@@ -156,7 +353,7 @@ def lock_script(ctx: Context, request: LockRequest, script: Path) -> ScriptLockR
     started = time.perf_counter()
     metadata = read_script(script)
     path = script_lock_path(script)
-    existing = read_lock(path)
+    existing = read_lock(path, _cache(ctx))
     if request.frozen:
         if existing is None:
             raise _missing_lock("--frozen", path.name)
@@ -167,8 +364,7 @@ def lock_script(ctx: Context, request: LockRequest, script: Path) -> ScriptLockR
     return ScriptLockResult(lock, path, resolved=resolved, written=written)
 
 
-@dataclass(frozen=True, slots=True)
-class ScriptLockResult:
+class ScriptLockResult(NamedTuple):
     """A script's lock, and whether this run resolved and wrote it."""
 
     lock: Lock
@@ -188,6 +384,8 @@ def _update(
 ) -> tuple[Lock, bool, bool]:
     """Keep `existing` when it still satisfies `inputs`, else resolve and write (unless
     checking or dry-running): the lock, whether it was resolved, whether it was written."""
+    from puv.operations.lock_freshness import stale_reason
+
     upgrading = request.upgrade or bool(request.upgrade_packages)
     existing_preferred = existing
     if existing is None and request.check:
@@ -197,9 +395,7 @@ def _update(
             existing, inputs, _source_checker(ctx, existing, inputs, interpreter, request)
         )
         if reason is None:
-            _resolved_line(ctx, len(existing.packages), started)
-            if request.dry_run:
-                ctx.printer.status("No lockfile changes detected")
+            _keep(ctx, request, len(existing.packages), started)
             return existing, False, False
         if reason.shown:
             ctx.printer.status(reason.line)
@@ -213,6 +409,8 @@ def _update(
     _resolved_line(ctx, len(lock.packages), started)
     for warning in warnings:
         ctx.printer.warn(warning)
+    from puv.lock.compare import locks_equivalent
+
     changed = existing is None or not locks_equivalent(existing, lock)
     if changed and request.check:
         raise FailureError(
@@ -234,10 +432,19 @@ def _update(
     return lock, True, written
 
 
+def _keep(ctx: Context, request: LockRequest, packages: int, started: float) -> None:
+    """What uv prints when the existing lock (of `packages` packages) satisfies the project."""
+    _resolved_line(ctx, packages, started)
+    if request.dry_run:
+        ctx.printer.status("No lockfile changes detected")
+
+
 def _source_checker(
     ctx: Context, lock: Lock, inputs: LockInputs, interpreter: Interpreter, request: LockRequest
 ) -> SourceLocker | None:
     """What re-reads the lock's mutable direct sources (None when it has none)."""
+    from puv.operations.lock_freshness import has_mutable_sources
+
     if not has_mutable_sources(lock, inputs):
         return None
     from puv.operations.lock_resolve import project_indexes
@@ -258,7 +465,14 @@ def _missing_lock(flag: str, name: str = LOCK_FILE) -> PuvError:
     )
 
 
+def _cache(ctx: Context) -> CacheLayout | None:
+    """Where parsed locks are kept (None with `--no-cache`)."""
+    return None if ctx.no_cache else ctx.cache
+
+
 def _resolved_line(ctx: Context, count: int, started: float) -> None:
+    from puv.operations.pip_report import counted, since
+
     ctx.printer.status(counted("Resolved", count, since(started)))
 
 
@@ -275,6 +489,8 @@ def _interpreter(ctx: Context, workspace: Workspace, python: str | None) -> Inte
 
 def _preferences(existing: Lock | None, request: LockRequest) -> dict[str, list[Version]]:
     """The locked versions to keep where they still fit (all of them, minus the upgraded)."""
+    from packaging.version import Version
+
     if existing is None or request.upgrade:
         return {}
     upgraded = _upgraded(request)
@@ -299,7 +515,9 @@ def _git_pins(existing: Lock | None, request: LockRequest) -> GitPins:
 
 def _upgraded(request: LockRequest) -> set[str]:
     """The names `-P`/`--upgrade-package` upgrade."""
-    return {canonicalize_name(name.split("==")[0]) for name in request.upgrade_packages}
+    from puv.project.settings_schema import normalize_name
+
+    return {normalize_name(name.split("==")[0]) for name in request.upgrade_packages}
 
 
 def change_lines(old: Lock, new: Lock, *, dry_run: bool = False) -> list[str]:
@@ -324,6 +542,8 @@ def change_lines(old: Lock, new: Lock, *, dry_run: bool = False) -> list[str]:
 def _versions(lock: Lock) -> dict[str, list[str]]:
     """Each name's versions as uv's change lines show them (`v1.0`, `v0.9 (8d968547)` for a
     Git commit, `(dynamic)`), in uv's order (dynamic first, then by version and commit)."""
+    from packaging.version import Version
+
     found: dict[str, set[tuple[Version | None, str | None]]] = {}
     for package in lock.packages:
         version = None if package.version is None else Version(package.version)
@@ -338,6 +558,8 @@ def _versions(lock: Lock) -> dict[str, list[str]]:
 
 
 def _event_order(entry: tuple[Version | None, str | None]) -> tuple[bool, Version, bool, str]:
+    from packaging.version import Version
+
     version, sha = entry
     return (version is not None, version or Version("0"), sha is not None, sha or "")
 
@@ -410,6 +632,9 @@ def _lock_from(
     resolution: UniversalResolution,
     sourced: Mapping[str, SourcedPackage],
 ) -> Lock:
+    from puv.core.markers import Marker
+    from puv.lock.from_resolution import LockEdge, build_lock
+    from puv.lock.model import Package, PackageId
     from puv.operations.lock_conflicts import conflict_tables
 
     ids: dict[tuple[str, Version], PackageId] = {}
@@ -471,6 +696,9 @@ def _registry_package(
     provider: ProjectProvider, package: UniversalPackage, requires_python: str
 ) -> Package:
     """A registry release with its sdist and the wheels uv keeps for where it is used."""
+    from puv.lock.model import Package, PackageId, Sdist, Source, Wheel
+    from puv.lock.wheels import keeps_wheel
+
     files = provider.files(package.name, package.version)
     index_url = provider.index_url(package.name, package.version)
     if index_url is None:
@@ -506,6 +734,8 @@ def _hash(file: IndexFile) -> str | None:
 
 def upload_time(text: str | None) -> str | None:
     """An index's upload time as uv writes it: UTC, milliseconds, trailing zeros dropped."""
+    from datetime import datetime
+
     if text is None:
         return None
     try:

@@ -293,8 +293,7 @@ class SourceLocker:
                 lowered = _plain_lowered(name, built, display)
                 _check_name(name, built_name, display)
                 return _Distribution(name, version, requires_python, lowered)
-            project = replace(
-                project,
+            project = project._replace(
                 dependencies=tuple(built.get("requires-dist", ())),
                 optional_dependencies={
                     canonicalize_name(extra): () for extra in built.get("provides-extra", ())
@@ -326,7 +325,7 @@ class SourceLocker:
             name = project.normalized_name or ""
             member = Member(name, directory, project)
             workspace = Workspace(directory, project, {name: member}, member, {})
-        return replace(workspace, root=self.root)
+        return workspace._replace(root=self.root)
 
     def _tree_metadata(self, directory: Path) -> bytes:
         """The built `METADATA` of a source tree, cached until one of the files uv watches

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from puv.core.env import env_value
 from puv.core.errors import PuvError
@@ -41,8 +40,7 @@ __all__ = [
 EnvironmentState = Literal["existing", "created", "replaced", "would-create", "would-replace"]
 
 
-@dataclass(frozen=True, slots=True)
-class ProjectEnvironment:
+class ProjectEnvironment(NamedTuple):
     """The project's environment: its root, the interpreter inside it, and what was done to it
     (`would-*` under `--dry-run`: `interpreter` is then the one it would be made with)."""
 

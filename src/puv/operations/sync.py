@@ -9,8 +9,9 @@ client); otherwise source trees and sdists are built (cached by their cache keys
 wheels are downloaded and verified against the lock's hashes (cached by hash), replaced and
 extraneous distributions are removed (exact sync) and the new ones linked in, with uv's report.
 
-With `--frozen`, the selection is remembered per (lock file identity, target, flags, markers), so
-a frozen sync of an unchanged lock parses no `uv.lock` at all unless it has something to install.
+The selection is remembered per (lock file identity, target, flags, markers), so a sync of an
+unchanged lock selects nothing again (and with `--frozen` parses no `uv.lock` at all) unless it
+has something to install.
 """
 
 from __future__ import annotations
@@ -19,15 +20,13 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from puv.core.errors import FailureError, PuvError
-from puv.core.hashes import HashDigest
 from puv.core.paths import user_display
 from puv.core.printer import Printer, plural
-from puv.install.installed import InstalledDist
 from puv.lock.install_target import (
     DependencyGroups,
     Extras,
@@ -43,9 +42,11 @@ from puv.operations.pip_report import Dist, change_lines, counted, print_changes
 from puv.operations.project_env import ProjectEnvironment, project_environment
 
 if TYPE_CHECKING:
+    from puv.install.installed import InstalledDist
     from puv.lock.model import Lock, Package
     from puv.operations.editable import BuiltTree
     from puv.operations.install_session import Artifact, InstallSession
+    from puv.operations.lock import LockResult
     from puv.operations.pip_env import TargetEnvironment
     from puv.operations.target_platform import Target
     from puv.operations.wheel_cache import CachedWheel
@@ -69,8 +70,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 OUTDATED = "The environment is outdated; run `puv sync` to update the environment"
 
 
-@dataclass(frozen=True, slots=True)
-class GroupFlags:
+class GroupFlags(NamedTuple):
     """The dependency-group flags as given (`--dev`/`--no-dev`/`--only-dev` is `dev`)."""
 
     dev: Literal["include", "exclude", "only"] | None = None
@@ -115,8 +115,7 @@ class SyncRequest:
     environment_root: Path | None = None  # instead of the project's (`run --isolated`)
 
 
-@dataclass(frozen=True, slots=True)
-class SyncResult:
+class SyncResult(NamedTuple):
     """The synced workspace and its environment."""
 
     workspace: Workspace
@@ -160,19 +159,18 @@ def sync_project(ctx: Context, request: SyncRequest) -> SyncResult:
         environment.interpreter, python_platform=request.python_platform, environ=os.environ
     )
     target = _install_target(workspace, current, request)
-    lock: list[Lock] = []  # parsed when needed: a frozen no-op sync may never need it
+    locked = None if frozen else _project_lock(ctx, workspace, request, environment)
+    # whether `uv.lock` holds the lock to install from (a dry run may resolve one it does not write)
+    file_is_lock = locked is None or not locked.resolved
+    lock: list[Lock] = []  # parsed when needed: a no-op sync may never need it
 
     def load() -> Lock:
         if not lock:
-            lock.append(
-                _frozen_lock(ctx, workspace)
-                if frozen
-                else read_project_lock(ctx, workspace, request, environment)
-            )
+            lock.append(_frozen_lock(ctx, workspace) if locked is None else locked.lock)
         return lock[0]
 
     cache_file = None
-    if frozen:
+    if file_is_lock:
         cache_file = _selection_file(ctx, workspace, target, platform, request, groups)
     wanted = None if cache_file is None else _read_selection(cache_file)
     if wanted is None:
@@ -199,6 +197,16 @@ def read_project_lock(
     """
     if request.lock_mode == "frozen":
         return _frozen_lock(ctx, workspace)
+    return _project_lock(ctx, workspace, request, environment).lock
+
+
+def _project_lock(
+    ctx: Context,
+    workspace: Workspace,
+    request: SyncRequest,
+    environment: ProjectEnvironment | None,
+) -> LockResult:
+    """`read_project_lock` without `--frozen`: the lock, read when first used."""
     from puv.operations.lock import LockRequest, lock_project
 
     preview = request.dry_run or request.check
@@ -224,22 +232,17 @@ def read_project_lock(
         action = action if existed else "Would create"
         shown = user_display(result.path, ctx.cwd)
         ctx.printer.status(ctx.printer.style(f"{action} lockfile at: {shown}", "dim"))
-    return result.lock
+    return result
 
 
 def _frozen_lock(ctx: Context, workspace: Workspace) -> Lock:
-    """`uv.lock` as it is (`--frozen`): no freshness check, so `operations.lock` (and all it
-    imports) stays off the path of a frozen no-op sync."""
-    from puv.lock.reader import parse_lock
+    """`uv.lock` as it is (`--frozen`): no freshness check (`operations.lock` imports what a
+    check needs only when it runs)."""
+    from puv.operations.lock import read_lock
 
-    path = workspace.root / "uv.lock"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise _missing_frozen_lock() from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise PuvError(f"Failed to read `{path.name}`", causes=[str(err)]) from None
-    lock = parse_lock(text, display=path.name)
+    lock = read_lock(workspace.root / "uv.lock", None if ctx.no_cache else ctx.cache)
+    if lock is None:
+        raise _missing_frozen_lock()
     _check_members(workspace, lock)
     return lock
 
@@ -394,7 +397,7 @@ def _selection_file(
     request: SyncRequest,
     groups: DependencyGroups,
 ) -> Path | None:
-    """Where the selection of a frozen sync is remembered: a digest of the lock file's identity
+    """Where the selection from a lock file is remembered: a digest of the lock file's identity
     (path, size, mtime, inode), the workspace members, the target, the selection flags and the
     environment's markers. None when the cache is not to be used."""
     import hashlib
@@ -427,10 +430,9 @@ def _selection_file(
 
 def _canonical(value: object) -> object:
     """`value` as JSON data that is the same in every process (sets sorted)."""
-    from dataclasses import fields, is_dataclass
-
-    if is_dataclass(value) and not isinstance(value, type):
-        return {spec.name: _canonical(getattr(value, spec.name)) for spec in fields(value)}
+    fields = getattr(value, "_fields", None)  # a named tuple
+    if isinstance(value, tuple) and fields is not None:
+        return {name: _canonical(getattr(value, name)) for name in fields}
     if isinstance(value, (set, frozenset)):
         return sorted(_canonical(item) for item in value)  # type: ignore[type-var]
     if isinstance(value, Mapping):
@@ -478,16 +480,14 @@ def _write_selection(path: Path | None, dists: Sequence[LockedDist]) -> None:
 # --------------------------------------------------------------------------------- the plan
 
 
-@dataclass(frozen=True, slots=True)
-class _Change:
+class _Change(NamedTuple):
     """A distribution to install, and the installed ones of its name it replaces."""
 
     dist: LockedDist
     replaces: tuple[InstalledDist, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
+class _Plan(NamedTuple):
     """What to install and what to remove as extraneous (exact sync)."""
 
     changes: tuple[_Change, ...]
@@ -526,12 +526,22 @@ class _Synchronizer:
             key: list(value) if isinstance(value, tuple) else value
             for key, value in ctx.settings.config_settings.items()
         }
-        self.build = _build_info(self.config_settings)
+        self._build_settings: dict[str, Any] | None = None
         self.started = time.perf_counter()
 
     @property
     def printer(self) -> Printer:
         return self.ctx.printer
+
+    @property
+    def build(self) -> dict[str, Any]:
+        """The build settings that built trees and sdists are recorded with (read when a
+        source tree is checked or something is built)."""
+        if self._build_settings is None:
+            from puv.operations.editable import build_info
+
+            self._build_settings = build_info(self.config_settings)
+        return self._build_settings
 
     def run(self, wanted: list[LockedDist]) -> None:
         """Make the environment hold the `wanted` distributions (with uv's report)."""
@@ -634,7 +644,7 @@ class _Synchronizer:
         request = self.request
         return InstallSession(
             with_printer(
-                ctx, printer, replace(settings, pip=replace(settings.pip, compile_bytecode=False))
+                ctx, printer, settings._replace(pip=settings.pip._replace(compile_bytecode=False))
             ),
             target,
             self.platform,
@@ -715,6 +725,8 @@ class _Synchronizer:
             )
             if built is None:
                 return None
+            from puv.core.hashes import HashDigest
+
             found = session.wheels.find(dist.name, [HashDigest("sha256", built.sha256)])
             return found[0] if found else None
         found = session.wheels.find(dist.name, file.hashes)
@@ -871,17 +883,6 @@ class FilteredPrinter(Printer):
         """Print `line` unless it is hidden (colors do not count)."""
         if not _ANSI.sub("", line).startswith(self.hidden):
             super().status(line)
-
-
-def _build_info(config_settings: Mapping[str, Any]) -> dict[str, Any]:
-    from puv.operations.editable import build_info
-
-    return build_info(
-        {
-            key: list(value) if isinstance(value, tuple) else value
-            for key, value in config_settings.items()
-        }
-    )
 
 
 def _sdist_key(file: LockedFile) -> str:

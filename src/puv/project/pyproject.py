@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from puv.project.settings_schema import (
     Boolean,
@@ -47,8 +46,7 @@ _PROJECT = Table(
 _TOOL_UV = Table("struct ToolUv", {"managed": Boolean(), "package": Boolean()}, deny_unknown=False)
 
 
-@dataclass(frozen=True, slots=True)
-class PyProject:
+class PyProject(NamedTuple):
     """What puv reads from one `pyproject.toml`; `document` keeps the text for diagnostics."""
 
     document: TomlDocument

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from puv.project.config_files import ConfigFile, discover_config_files
 from puv.project.settings_schema import (
@@ -41,10 +40,6 @@ ConfigValue = str | tuple[str, ...]
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
-def _empty() -> Mapping[str, Any]:
-    return _EMPTY
-
-
 _PACKAGE_KEYED = frozenset({"map-first", "map-list", "map-map", "config-settings-package"})
 # Top-level keys that `uv pip` commands use when `[pip]` does not set them.
 _PIP_SHARED = frozenset(
@@ -65,16 +60,14 @@ _PIP_MERGE_FIELDS: Mapping[str, Field] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Layer:
+class Layer(NamedTuple):
     """The values one source supplies (uv setting names to values) and its origin label."""
 
     origin: str
     values: Mapping[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class IndexConfig:
+class IndexConfig(NamedTuple):
     """One `[[tool.uv.index]]` entry (unknown keys, as in uv, are ignored)."""
 
     url: str
@@ -89,8 +82,7 @@ class IndexConfig:
     origin: str = "default"
 
 
-@dataclass(frozen=True, slots=True)
-class Merged:
+class Merged(NamedTuple):
     """Merged values, the origin of each key, and the origin of each item of list keys."""
 
     values: dict[str, Any]
@@ -238,17 +230,19 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def _typed_kwargs(cls: type, merged: Merged, skip: Sequence[str]) -> dict[str, Any]:
+def _typed_kwargs(
+    cls: type[Settings | PipSettings], merged: Merged, skip: Sequence[str]
+) -> dict[str, Any]:
     """Keyword arguments for `cls`: each field from the merged value of its kebab-case key."""
     kwargs: dict[str, Any] = {}
-    for spec in fields(cls):
-        if spec.name in skip or spec.name.startswith("_"):
+    for name in cls._fields:
+        if name in skip or name == "origins":
             continue
-        key = spec.name.replace("_", "-")
+        key = name.replace("_", "-")
         if key in merged.values:
             value = merged.values[key]
             convert = _CONVERTERS.get(key, _frozen)
-            kwargs[spec.name] = convert(value)
+            kwargs[name] = convert(value)
     return kwargs
 
 
@@ -276,20 +270,11 @@ def _indexes(merged: Merged) -> tuple[IndexConfig, ...]:
     )
 
 
-class _Origins:
-    """Which layer supplied each key (`cli`, `env`, `project:<path>`, ..., `default`)."""
-
-    __slots__ = ()
-
-    _origins: Mapping[str, str]
-
-    def origin(self, key: str) -> str:
-        """The layer that supplied `key` (kebab- or snake-case), or `"default"`."""
-        return self._origins.get(key.replace("_", "-"), "default")
+def _origin(origins: Mapping[str, str], key: str) -> str:
+    return origins.get(key.replace("_", "-"), "default")
 
 
-@dataclass(frozen=True, slots=True)
-class PipSettings(_Origins):
+class PipSettings(NamedTuple):
     """What `uv pip` uses: CLI, env, the merged `[pip]` tables, then the shared top-level keys."""
 
     python: str | None = None
@@ -297,7 +282,7 @@ class PipSettings(_Origins):
     break_system_packages: bool = False
     target: str | None = None
     prefix: str | None = None
-    index: tuple[IndexConfig, ...] = ()
+    index: tuple[IndexConfig, ...] = ()  # type: ignore[assignment]  # shadows tuple.index
     index_url: str | None = None
     extra_index_url: tuple[str, ...] = ()
     no_index: bool = False
@@ -318,7 +303,7 @@ class PipSettings(_Origins):
     allow_empty_requirements: bool = False
     resolution: str = "highest"
     prerelease: str = "if-necessary"
-    prerelease_package: Mapping[str, str] = field(default_factory=_empty)
+    prerelease_package: Mapping[str, str] = _EMPTY
     fork_strategy: str = "requires-python"
     output_file: str | None = None
     no_strip_extras: bool = False
@@ -327,12 +312,12 @@ class PipSettings(_Origins):
     no_header: bool = False
     custom_compile_command: str | None = None
     generate_hashes: bool = False
-    config_settings: Mapping[str, ConfigValue] = field(default_factory=_empty)
+    config_settings: Mapping[str, ConfigValue] = _EMPTY
     python_version: str | None = None
     python_platform: str | None = None
     universal: bool = False
     exclude_newer: str | bool | None = None
-    exclude_newer_package: Mapping[str, str | bool] = field(default_factory=_empty)
+    exclude_newer_package: Mapping[str, str | bool] = _EMPTY
     no_emit_package: tuple[str, ...] = ()
     emit_index_url: bool = False
     emit_find_links: bool = False
@@ -351,8 +336,13 @@ class PipSettings(_Origins):
     reinstall: bool = False
     reinstall_package: tuple[str, ...] = ()
     torch_backend: str | None = None
-    raw: Mapping[str, Any] = field(default_factory=_empty)
-    _origins: Mapping[str, str] = field(default_factory=_empty)
+    raw: Mapping[str, Any] = _EMPTY
+    origins: Mapping[str, str] = _EMPTY  # which layer supplied each key
+
+    def origin(self, key: str) -> str:
+        """The layer that supplied `key` (kebab- or snake-case): `cli`, `env`,
+        `project:<path>`, ..., or `"default"`."""
+        return _origin(self.origins, key)
 
     @classmethod
     def from_merged(cls, merged: Merged) -> PipSettings:
@@ -361,12 +351,11 @@ class PipSettings(_Origins):
             **_typed_kwargs(cls, merged, skip=("index", "raw")),
             index=_indexes(merged),
             raw=MappingProxyType(merged.values),
-            _origins=MappingProxyType(merged.origins),
+            origins=MappingProxyType(merged.origins),
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Settings(_Origins):
+class Settings(NamedTuple):
     """The merged settings of one command, typed per key, with the raw mapping and origins."""
 
     required_version: str | None = None
@@ -381,7 +370,7 @@ class Settings(_Origins):
     concurrent_downloads: int = 50
     concurrent_builds: int = 1
     concurrent_installs: int = 1
-    index: tuple[IndexConfig, ...] = ()
+    index: tuple[IndexConfig, ...] = ()  # type: ignore[assignment]  # shadows tuple.index
     index_url: str | None = None
     extra_index_url: tuple[str, ...] = ()
     no_index: bool = False
@@ -394,18 +383,18 @@ class Settings(_Origins):
     allow_insecure_host: tuple[str, ...] = ()
     resolution: str = "highest"
     prerelease: str = "if-necessary"
-    prerelease_package: Mapping[str, str] = field(default_factory=_empty)
+    prerelease_package: Mapping[str, str] = _EMPTY
     fork_strategy: str = "requires-python"
     dependency_metadata: tuple[Mapping[str, Any], ...] = ()
-    config_settings: Mapping[str, ConfigValue] = field(default_factory=_empty)
-    config_settings_package: Mapping[str, Mapping[str, ConfigValue]] = field(default_factory=_empty)
+    config_settings: Mapping[str, ConfigValue] = _EMPTY
+    config_settings_package: Mapping[str, Mapping[str, ConfigValue]] = _EMPTY
     no_build_isolation: bool = False
     require_build_hashes: bool = False
     no_build_isolation_package: tuple[str, ...] = ()
-    extra_build_dependencies: Mapping[str, tuple[Any, ...]] = field(default_factory=_empty)
-    extra_build_variables: Mapping[str, Mapping[str, str]] = field(default_factory=_empty)
+    extra_build_dependencies: Mapping[str, tuple[Any, ...]] = _EMPTY
+    extra_build_variables: Mapping[str, Mapping[str, str]] = _EMPTY
     exclude_newer: str | bool | None = None
-    exclude_newer_package: Mapping[str, str | bool] = field(default_factory=_empty)
+    exclude_newer_package: Mapping[str, str | bool] = _EMPTY
     link_mode: str = "hardlink" if os.name == "nt" else "clone"
     compile_bytecode: bool = False
     no_sources: bool = False
@@ -438,9 +427,14 @@ class Settings(_Origins):
     managed: bool = True
     package: bool | None = None
     default_groups: str | tuple[str, ...] | None = None
-    pip: PipSettings = field(default_factory=PipSettings)
-    raw: Mapping[str, Any] = field(default_factory=_empty)
-    _origins: Mapping[str, str] = field(default_factory=_empty)
+    pip: PipSettings = PipSettings()
+    raw: Mapping[str, Any] = _EMPTY
+    origins: Mapping[str, str] = _EMPTY  # which layer supplied each key
+
+    def origin(self, key: str) -> str:
+        """The layer that supplied `key` (kebab- or snake-case): `cli`, `env`,
+        `project:<path>`, ..., or `"default"`."""
+        return _origin(self.origins, key)
 
 
 def load_settings(
@@ -495,7 +489,7 @@ def settings_from_layers(
         index=_indexes(merged),
         pip=pip,
         raw=MappingProxyType(values),
-        _origins=MappingProxyType(merged.origins),
+        origins=MappingProxyType(merged.origins),
     )
 
 

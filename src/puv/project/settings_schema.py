@@ -12,8 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "PIP_SCHEMA",
@@ -235,8 +234,7 @@ class OneOf(Kind):
         raise _invalid_type(value, self.expecting, keys)
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(NamedTuple):
     """One key of a table: its kind and how values from several layers combine."""
 
     kind: Kind

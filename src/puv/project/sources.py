@@ -19,7 +19,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import SplitResult, urlencode, urlsplit, urlunsplit
-from urllib.request import url2pathname
 
 from puv.core.errors import ConfigError, FailureError, PuvError
 from puv.core.markers import Marker
@@ -548,6 +547,8 @@ def _direct_url_source(url: str) -> dict[str, str]:
             fields["subdirectory"] = fragment["subdirectory"]
         return {"git": _git_url(fields)}
     if parts.scheme == "file":
+        from urllib.request import url2pathname  # pulls http.client and ssl
+
         local = Path(url2pathname(parts.path))
         if local.is_dir() or (not local.exists() and not local.suffix):
             return {"directory": local.as_posix()}

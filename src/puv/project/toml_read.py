@@ -23,9 +23,8 @@ import os
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from puv.core.errors import ConfigError
 from puv.core.paths import user_display
@@ -54,8 +53,7 @@ class TomlParseError(ConfigError):
         self.block = block
 
 
-@dataclass(frozen=True, slots=True)
-class TomlDocument:
+class TomlDocument(NamedTuple):
     """A parsed TOML file: its path, its text (for diagnostics) and its data."""
 
     path: Path
@@ -153,20 +151,30 @@ class _SyntaxFailure(Exception):
         self.message = message
 
 
-@dataclass(slots=True)
 class _Node:
     """A value with its span. Tables have `table`, arrays `items`, scalars `value`."""
 
-    kind: str  # root, header, implicit, dotted, inline, array, aot, scalar
-    start: int
-    end: int
-    value: Any = None
-    table: dict[str, _Entry] | None = None
-    items: list[_Node] | None = None
+    __slots__ = ("end", "items", "kind", "start", "table", "value")
+
+    def __init__(
+        self,
+        kind: str,  # root, header, implicit, dotted, inline, array, aot, scalar
+        start: int,
+        end: int,
+        *,
+        value: Any = None,
+        table: dict[str, _Entry] | None = None,
+        items: list[_Node] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.start = start
+        self.end = end
+        self.value = value
+        self.table = table
+        self.items = items
 
 
-@dataclass(slots=True)
-class _Entry:
+class _Entry(NamedTuple):
     key_start: int
     key_end: int
     node: _Node
@@ -338,7 +346,7 @@ class _Scanner:
             return node
         if entry.node.kind == "implicit":
             entry.node.kind, entry.node.start, entry.node.end = "header", start, end
-            entry.key_start, entry.key_end = key_start, key_end
+            table.table[name] = _Entry(key_start, key_end, entry.node)
             return entry.node
         raise self.fail(key_start, key_end, "duplicate key")
 

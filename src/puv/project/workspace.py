@@ -13,10 +13,9 @@ import fnmatch
 import glob
 import os
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from puv.core.errors import PuvError
 from puv.project.pyproject import PyProject, read_pyproject
@@ -32,8 +31,7 @@ class WorkspaceError(PuvError):
     """A workspace that cannot be discovered (uv's `WorkspaceError`, exit code 2)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
+class Member(NamedTuple):
     """A workspace member: its normalized `name`, directory and validated `pyproject.toml`."""
 
     name: str
@@ -52,8 +50,7 @@ class Member:
         return "build-system" in self.pyproject.data or not require_build_system
 
 
-@dataclass(frozen=True, slots=True)
-class Workspace:
+class Workspace(NamedTuple):
     """A discovered workspace.
 
     `root`/`pyproject` are the workspace root and its `pyproject.toml` (where `[tool.uv]`
@@ -247,7 +244,10 @@ def _as_member(root: Path, pyproject: PyProject) -> Member:
 
 
 def _check_sources(pyproject: PyProject) -> None:
-    """Validate `[tool.uv.sources]` as uv does when it reads a `pyproject.toml`."""
+    """Validate `[tool.uv.sources]` as uv does when it reads a `pyproject.toml` (without
+    importing the validator, and what it imports, when there are none)."""
+    if not (pyproject.tool_uv or {}).get("sources"):
+        return
     from puv.project.sources import parse_sources
 
     parse_sources(pyproject)
