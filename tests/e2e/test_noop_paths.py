@@ -157,3 +157,20 @@ def test_sync_selects_again_when_the_lock_or_the_environment_changes(
     assert _lines(changed)[-3:] == [" - alpha==1.0", " - beta==2.0", " + gamma==1.0"]
     frozen = run_puv("sync", "--frozen", cwd=project)
     assert _lines(frozen) == ["Checked 1 package in <t>"]
+
+
+@pytest.mark.parametrize("mode", [(), ("--frozen",)])
+def test_groups_are_validated_again_once_a_file_changes(
+    run_puv: Runner, index: IndexServer, tmp_path: Path, mode: tuple[str, ...]
+) -> None:
+    project = _project(tmp_path / "app", index)
+    for _ in range(2):
+        done = run_puv("sync", cwd=project)
+        assert done.returncode == 0, done.stderr
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '[dependency-groups]\ndev = ["bad req !!"]\n')
+    recorded = run_puv("sync", *mode, cwd=project)
+    uncached = run_puv("sync", *mode, "--no-cache", cwd=project)
+    assert recorded.returncode == uncached.returncode == 2
+    assert recorded.stderr == uncached.stderr
+    assert "has malformed dependency groups" in recorded.stderr

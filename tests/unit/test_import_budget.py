@@ -184,6 +184,8 @@ NOT_FOR_NOOP = NEVER_AT_START | {
     "puv.operations.install_session",
     "puv.operations.editable",
     "puv.project.sources",
+    "puv.project.groups",  # the recorded check validated the groups: only their names are read
+    "packaging.requirements",
 }
 
 

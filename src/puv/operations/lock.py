@@ -47,6 +47,7 @@ __all__ = [
     "lock_project",
     "lock_script",
     "read_lock",
+    "recorded_fresh",
 ]
 
 LOCK_FILE = "uv.lock"
@@ -284,6 +285,18 @@ def _freshness_record(
     parts.append(json.dumps(dict(ctx.settings.raw), sort_keys=True, default=repr))
     entry = _lock_cache_entry(ctx.cache, workspace.root / LOCK_FILE).with_suffix(".fresh")
     return _FreshnessRecord(ctx.cache, entry, _sha256("\0".join(parts).encode("utf-8")))
+
+
+def recorded_fresh(ctx: Context, workspace: Workspace) -> bool:
+    """Whether a freshness check of the workspace's `uv.lock`, with every input as it is now,
+    passed before: then everything the check reads (each `pyproject.toml`, its dependency groups,
+    the lock) was found valid, and would be again."""
+    try:
+        raw = _lock_bytes(workspace.root / LOCK_FILE)
+    except PuvError:
+        return False  # reported where the lock is read
+    record = None if raw is None else _freshness_record(ctx, workspace, raw)
+    return record is not None and record.packages() is not None
 
 
 def _raise_syntax_error(text: str, display: str) -> None:

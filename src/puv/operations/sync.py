@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from puv.operations.pip_env import TargetEnvironment
     from puv.operations.target_platform import Target
     from puv.operations.wheel_cache import CachedWheel
+    from puv.project.pyproject import PyProject
     from puv.project.settings import Settings
     from puv.project.workspace import Workspace
 
@@ -128,11 +129,15 @@ class SyncResult(NamedTuple):
 def sync_project(ctx: Context, request: SyncRequest) -> SyncResult:
     """Sync the project environment with the lock; raises `PuvError` on failure (with
     `--check`, `FailureError` when the environment is outdated)."""
+    from puv.operations.lock import recorded_fresh
     from puv.project.workspace import discover_workspace
 
     start_dir = request.project_dir or ctx.cwd
     workspace = discover_workspace(start_dir)
     current = _target_member(workspace, request)
+    # A check of the lock with these very files passed before: it read every group of every
+    # member, so they need not be parsed again to be known valid.
+    validated = recorded_fresh(ctx, workspace)
     groups = _dependency_groups(workspace, current, request.groups)
     preview = request.dry_run or request.check
     frozen = request.lock_mode == "frozen"
@@ -158,7 +163,7 @@ def sync_project(ctx: Context, request: SyncRequest) -> SyncResult:
     platform = target_of(
         environment.interpreter, python_platform=request.python_platform, environ=os.environ
     )
-    target = _install_target(workspace, current, request)
+    target = _install_target(workspace, current, request, validated=validated)
     locked = None if frozen else _project_lock(ctx, workspace, request, environment)
     # whether `uv.lock` holds the lock to install from (a dry run may resolve one it does not write)
     file_is_lock = locked is None or not locked.resolved
@@ -305,7 +310,6 @@ def _dependency_groups(
     workspace: Workspace, current: str | None, flags: GroupFlags
 ) -> DependencyGroups:
     """The enabled groups: the flags, with the target project's `default-groups`."""
-    from puv.project.groups import default_groups, read_dependency_groups
     from puv.project.settings_schema import normalize_name
 
     pyproject = workspace.pyproject if current is None else workspace.members[current].pyproject
@@ -316,6 +320,8 @@ def _dependency_groups(
     elif setting is None:
         defaults = ("dev",)
     else:
+        from puv.project.groups import default_groups, read_dependency_groups
+
         defaults = default_groups(pyproject, read_dependency_groups(pyproject))
     return DependencyGroups.from_flags(
         dev=flags.dev,
@@ -329,15 +335,15 @@ def _dependency_groups(
 
 
 def _install_target(
-    workspace: Workspace, current: str | None, request: SyncRequest
+    workspace: Workspace, current: str | None, request: SyncRequest, *, validated: bool
 ) -> InstallTarget:
     """uv's `identify_installation_target`, with the groups the selected project and the
-    workspace root declare (what decides which root groups a member inherits)."""
-    from puv.project.groups import read_dependency_groups
+    workspace root declare (what decides which root groups a member inherits); `validated`:
+    the `pyproject.toml`s are known to be valid (their groups need no parsing)."""
     from puv.project.settings_schema import normalize_name
 
     declared = {
-        member.name: frozenset(read_dependency_groups(member.pyproject))
+        member.name: _declared_groups(member.pyproject, validated=validated)
         for name in (current, workspace.pyproject.normalized_name)
         if name is not None and (member := workspace.members.get(name)) is not None
     }
@@ -353,6 +359,21 @@ def _install_target(
     if current is None:
         return InstallTarget("non-project-workspace", (), declared)
     return InstallTarget("project", (current,), declared)
+
+
+def _declared_groups(pyproject: PyProject, *, validated: bool) -> frozenset[str]:
+    """The groups `pyproject` declares (a legacy `tool.uv.dev-dependencies` is `dev`), parsed
+    and validated as uv does, or (`validated`) read from the table's keys alone."""
+    if not validated:
+        from puv.project.groups import read_dependency_groups
+
+        return frozenset(read_dependency_groups(pyproject))
+    from puv.project.settings_schema import normalize_name
+
+    names = {normalize_name(name) for name in pyproject.data.get("dependency-groups") or {}}
+    if (pyproject.tool_uv or {}).get("dev-dependencies") is not None:
+        names.add("dev")
+    return frozenset(names)
 
 
 def _select(

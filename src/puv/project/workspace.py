@@ -85,12 +85,12 @@ class Workspace(NamedTuple):
         (normalized names), the groups' own ranges (None when nothing sets one)."""
         from packaging.specifiers import SpecifierSet
 
-        from puv.project.groups import read_dependency_groups
-
         combined: SpecifierSet | None = None
         for member in self.members.values():
             texts = [member.pyproject.requires_python]
             if groups:
+                from puv.project.groups import read_dependency_groups
+
                 flat = read_dependency_groups(member.pyproject)
                 texts += [flat[name].requires_python for name in groups if name in flat]
             for text in texts:
