@@ -245,6 +245,71 @@ def test_upgrade_reports_changes_like_uv(
         assert (projects["puv"] / "uv.lock").read_text() == (projects["uv"] / "uv.lock").read_text()
 
 
+GROUPS_PROJECT = (
+    '[project]\nname = "p"\nversion = "1"\nrequires-python = ">=3.10"\ndependencies = ["beta"]\n'
+    '[dependency-groups]\ndev = ["epsilon"]\nlint = ["delta", { include-group = "dev" }]\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("command", "flags"),
+    [
+        ("lock", ("--upgrade-group", "dev", "--dry-run")),
+        ("lock", ("--upgrade-group", "lint")),
+        ("lock", ("--upgrade-group", "dev", "-P", "beta")),
+        ("sync", ("--upgrade-group", "dev")),
+    ],
+)
+def test_upgrade_group_upgrades_what_the_group_names_like_uv(
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    run_puv,
+    run_uv,
+    command: str,
+    flags: tuple[str, ...],
+) -> None:
+    """`--upgrade-group` frees the packages a group (with its included groups) depends on
+    directly, and nothing else, as uv does; the lock files agree byte for byte."""
+    server = IndexServer(tmp_path_factory.mktemp("groups"))
+    for name in ("beta", "delta", "epsilon"):
+        server.add_wheel(name, "1.0")
+    with server:
+        projects = {tool: tmp_path / tool for tool in ("uv", "puv")}
+        runs = {"uv": run_uv, "puv": run_puv}
+        for tool, project in projects.items():
+            _write(project / "pyproject.toml", GROUPS_PROJECT + _default_index(server))
+            assert runs[tool]("lock", cwd=project).returncode == 0
+        for name in ("beta", "delta", "epsilon"):
+            server.add_wheel(name, "2.0")
+        before = (projects["uv"] / "uv.lock").read_text()
+        changes = {}
+        for tool, project in projects.items():
+            done = runs[tool](command, "--refresh", *flags, cwd=project)
+            assert done.returncode == 0, done.stderr
+            changes[tool] = _changes(done.stderr)
+        assert changes["puv"] == changes["uv"]  # `sync` prints none
+        after = (projects["uv"] / "uv.lock").read_text()
+        assert (projects["puv"] / "uv.lock").read_text() == after
+        assert after != before or changes["uv"]  # something moved
+
+
+def test_upgrade_group_errors_like_uv(tmp_path: Path, index: IndexServer, run_puv, run_uv) -> None:
+    """An unknown group (in a project, in a workspace) and a group for a script fail as in uv."""
+    project = tmp_path / "project"
+    _write(project / "pyproject.toml", GROUPS_PROJECT + _default_index(index))
+    workspace = tmp_path / "workspace"
+    _write(workspace / "pyproject.toml", '[tool.uv.workspace]\nmembers = ["a"]\n')
+    _write(workspace / "a" / "pyproject.toml", '[project]\nname = "a"\nversion = "1"\n')
+    script = tmp_path / "s.py"
+    _write(script, "# /// script\n# dependencies = []\n# ///\n")
+    for cwd, extra in ((project, ()), (workspace, ()), (tmp_path, ("--script", "s.py"))):
+        uv = run_uv("lock", "--upgrade-group", "nope", *extra, cwd=cwd)
+        puv = run_puv("lock", "--upgrade-group", "nope", *extra, cwd=cwd)
+        assert (puv.returncode, uv.returncode) == (2, 2)
+        assert puv.stderr.splitlines()[-1] == uv.stderr.splitlines()[-1]
+    assert not (project / "uv.lock").exists()
+
+
 def _changes(stderr: str) -> list[str]:
     return sorted(
         line for line in stderr.splitlines() if line.startswith(("Add", "Update", "Remove"))

@@ -280,6 +280,21 @@ def test_locked_sync_and_dry_run_and_check(app: Pair) -> None:
     app.same("sync", "--locked", "--check")
 
 
+def test_sync_of_a_changed_project_prints_no_lock_changes(app: Pair) -> None:
+    """A sync that updates the lock says so only as uv does: no `Added ...`/`Updated ...` or
+    `Lockfile changes detected` lines (those are `lock`'s), with or without `--dry-run`."""
+    app.same("sync", "--frozen", "-q")
+    for tool in ("uv", "puv"):
+        pyproject = app.dir(tool) / "pyproject.toml"
+        pyproject.write_text(
+            pyproject.read_text().replace('lint = ["beta<2"]', 'lint = ["beta>=2"]')
+        )
+    preview = app.same("sync", "--all-groups", "--dry-run")
+    assert "Would update lockfile at: uv.lock\n" in preview
+    app.same("sync", "--all-groups")
+    assert (app.dir("puv") / "uv.lock").read_text() == (app.dir("uv") / "uv.lock").read_text()
+
+
 def test_inexact_keeps_extraneous_packages(app: Pair) -> None:
     app.same("sync", "--frozen", "--all-groups")
     app.same("sync", "--frozen", "--inexact")

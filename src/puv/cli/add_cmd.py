@@ -103,6 +103,7 @@ def lock_sync_fields(args: argparse.Namespace) -> dict[str, Any]:
         "python": getattr(args, "python", None),
         "indexes": tuple(getattr(args, "index", None) or ()),
         "default_index": getattr(args, "default_index", None),
+        "upgrade_groups": tuple(getattr(args, "upgrade_group", None) or ()),
         "active": True if args.active else None,
         "install": InstallOptions(
             no_install_project=args.no_install_project,

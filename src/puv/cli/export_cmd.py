@@ -156,6 +156,7 @@ def lock_request(args: argparse.Namespace, ctx: Context) -> LockRequest:
         frozen=args.frozen,
         upgrade=ctx.settings.upgrade,
         upgrade_packages=tuple(ctx.settings.upgrade_package),
+        upgrade_groups=tuple(getattr(args, "upgrade_group", None) or ()),
         python=args.python,
         indexes=tuple(part for value in args.index or () for part in value.split()),
         default_index=args.default_index,

@@ -51,6 +51,7 @@ def run(args: argparse.Namespace, printer: Printer) -> int:
         dry_run=args.dry_run,
         upgrade=settings.upgrade,
         upgrade_packages=tuple(settings.upgrade_package),
+        upgrade_groups=tuple(args.upgrade_group),
         python=getattr(args, "python", None),
         indexes=tuple(getattr(args, "index", None) or ()),
         default_index=getattr(args, "default_index", None),

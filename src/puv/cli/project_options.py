@@ -43,7 +43,7 @@ def add_index_options(parser: Parser) -> None:
 
 
 def add_resolver_options(parser: Parser) -> None:
-    """`-U`, `-P`, `--resolution`, `--prerelease`, `--fork-strategy`, `--exclude-newer`."""
+    """`-U`, `-P`, `--upgrade-group`, `--resolution`, `--prerelease`, `--fork-strategy`, `--exclude-newer`."""
     group = parser.add_argument_group("Resolver options")
     parser.opt("-U", "--upgrade", action="store_const", const=True, setting="upgrade",
                group=group, help="Allow package upgrades, ignoring pinned versions in any "
@@ -52,6 +52,9 @@ def add_resolver_options(parser: Parser) -> None:
                setting="upgrade-package", group=group,
                help="Allow upgrades for a specific package, ignoring pinned versions in any "
                "existing output file")  # fmt: skip
+    parser.opt("--upgrade-group", action="append", default=[], metavar="UPGRADE_GROUP",
+               group=group, help="Allow upgrades for all packages in a dependency group, "
+               "ignoring pinned versions in any existing output file")  # fmt: skip
     parser.opt("--resolution", choices=["highest", "lowest", "lowest-direct"],
                metavar="RESOLUTION", env="UV_RESOLUTION", setting="resolution", group=group,
                help="The strategy to use when selecting between the different compatible "

@@ -224,7 +224,7 @@ def selection_fields(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def lock_fields(args: argparse.Namespace) -> dict[str, Any]:
-    """The lock mode, index and refresh fields of a `SyncRequest`."""
+    """The lock mode, index, refresh and `--upgrade-group` fields of a `SyncRequest`."""
     from puv.core.errors import UsageError
 
     if args.locked and args.frozen:
@@ -238,6 +238,7 @@ def lock_fields(args: argparse.Namespace) -> dict[str, Any]:
         "default_index": args.default_index,
         "refresh": args.refresh,
         "refresh_packages": tuple(args.refresh_package),
+        "upgrade_groups": tuple(args.upgrade_group),
     }
 
 

@@ -69,6 +69,7 @@ class AddRequest:
     bounds: AddBounds | None = None
     indexes: tuple[str, ...] = ()
     default_index: str | None = None
+    upgrade_groups: tuple[str, ...] = ()
     rev: str | None = None
     tag: str | None = None
     branch: str | None = None
@@ -238,12 +239,13 @@ def add_to_script(
         python=str(interpreter.sys_executable),
         indexes=request.indexes,
         default_index=request.default_index,
+        upgrade=ctx.settings.upgrade,
+        upgrade_packages=tuple(ctx.settings.upgrade_package),
+        upgrade_groups=request.upgrade_groups,
+        report_changes=False,
     )
-    hidden = ("Added ", "Updated ", "Removed ", "No lockfile changes detected")
     try:
-        result = lock_script(
-            with_printer(ctx, FilteredPrinter.like(ctx.printer, hidden)), lock_request, path
-        )
+        result = lock_script(ctx, lock_request, path)
         if _bounds(ctx, editor, edits, result.lock, request):
             write()
             silent = with_printer(ctx, FilteredPrinter.like(ctx.printer, ("",)))
@@ -290,6 +292,7 @@ def _lock_sync_options(request: AddRequest) -> LockSyncOptions:
     kind, name = request.dependency_type.kind, request.dependency_type.name
     return LockSyncOptions(
         locked=request.locked,
+        upgrade_groups=request.upgrade_groups,
         no_sync=request.no_sync,
         python=request.python,
         indexes=request.indexes,
@@ -801,6 +804,7 @@ class LockSyncOptions:
     python: str | None = None
     indexes: tuple[str, ...] = ()
     default_index: str | None = None
+    upgrade_groups: tuple[str, ...] = ()
     extra: str | None = None
     group: str | None = None
     active: bool | None = None
@@ -836,8 +840,12 @@ def lock_and_sync(
         python=python,
         indexes=options.indexes,
         default_index=options.default_index,
+        upgrade=ctx.settings.upgrade,
+        upgrade_packages=tuple(ctx.settings.upgrade_package),
+        upgrade_groups=options.upgrade_groups,
+        report_changes=False,
     )
-    hidden = ("Added ", "Updated ", "Removed ", *(("Using ",) if quiet_interpreter else ()))
+    hidden = ("Using ",) if quiet_interpreter else ()
     quiet = with_printer(ctx, FilteredPrinter.like(ctx.printer, hidden))
     result = lock_project(quiet, request, workspace=workspace)
     if after_lock(result.lock):

@@ -62,11 +62,18 @@ class LockRequest(NamedTuple):
     dry_run: bool = False
     upgrade: bool = False
     upgrade_packages: tuple[str, ...] = ()
+    upgrade_groups: tuple[str, ...] = ()
     python: str | None = None
     indexes: tuple[str, ...] = ()
     default_index: str | None = None
     refresh: bool = False
     refresh_packages: tuple[str, ...] = ()
+    report_changes: bool = True  # `Added ...`/`Updated ...` lines, as `lock` prints (not `sync`)
+
+    @property
+    def upgrading(self) -> bool:
+        """Whether any package may move from its locked version (`-U`, `-P`, `--upgrade-group`)."""
+        return self.upgrade or bool(self.upgrade_packages) or bool(self.upgrade_groups)
 
     def refresh_policy(self) -> Refresh | None:
         """`--refresh` / `--refresh-package`; `-U` and `-P` imply them, as in uv."""
@@ -326,10 +333,14 @@ def lock_project(
             raise _missing_lock("--frozen")
         return LockResult(existing, workspace, path, resolved=False, written=False)
     interpreter = _interpreter(ctx, workspace, request.python)
+    if request.upgrade_groups:
+        from puv.operations.lock_inputs import check_upgrade_groups
+
+        check_upgrade_groups(workspace, request.upgrade_groups)
     started = time.perf_counter()  # as uv's: the `Resolved` time leaves out finding Python
     raw = _lock_bytes(path)
     record = None
-    if raw is not None and not request.upgrade and not request.upgrade_packages:
+    if raw is not None and not request.upgrading:
         record = _freshness_record(ctx, workspace, raw)
         count = None if record is None else record.packages()
         if count is not None:  # as up to date as when last checked
@@ -363,6 +374,11 @@ def lock_script(ctx: Context, request: LockRequest, script: Path) -> ScriptLockR
     from puv.operations.script_lock import script_lock_inputs
     from puv.project.script import read_script, script_lock_path
 
+    if request.upgrade_groups:
+        raise PuvError(
+            "PEP 723 scripts do not support dependency groups, but group "
+            f"`{request.upgrade_groups[0]}` was specified"
+        )
     started = time.perf_counter()
     metadata = read_script(script)
     path = script_lock_path(script)
@@ -399,7 +415,7 @@ def _update(
     checking or dry-running): the lock, whether it was resolved, whether it was written."""
     from puv.operations.lock_freshness import stale_reason
 
-    upgrading = request.upgrade or bool(request.upgrade_packages)
+    upgrading = request.upgrading
     existing_preferred = existing
     if existing is None and request.check:
         raise _missing_lock("--locked", path.name)
@@ -430,7 +446,7 @@ def _update(
             f"The lockfile at `{path.name}` needs to be updated, but `--locked` was provided.",
             hint="To update the lockfile, run `puv lock`.",
         )
-    if existing is not None:
+    if existing is not None and request.report_changes:
         lines = change_lines(existing, lock, dry_run=request.dry_run)
         if request.dry_run and not lines:
             lines = ["Lockfile changes detected" if changed else "No lockfile changes detected"]
@@ -448,7 +464,7 @@ def _update(
 def _keep(ctx: Context, request: LockRequest, packages: int, started: float) -> None:
     """What uv prints when the existing lock (of `packages` packages) satisfies the project."""
     _resolved_line(ctx, packages, started)
-    if request.dry_run:
+    if request.dry_run and request.report_changes:
         ctx.printer.status("No lockfile changes detected")
 
 
@@ -506,7 +522,7 @@ def _preferences(existing: Lock | None, request: LockRequest) -> dict[str, list[
 
     if existing is None or request.upgrade:
         return {}
-    upgraded = _upgraded(request)
+    upgraded = _upgraded(request, existing)
     preferences: dict[str, list[Version]] = {}
     for package in existing.packages:
         if package.version is None or package.name in upgraded:
@@ -523,14 +539,20 @@ def _git_pins(existing: Lock | None, request: LockRequest) -> GitPins:
 
     if existing is None or request.upgrade:
         return {}
-    return git_pins(existing, _upgraded(request))
+    return git_pins(existing, _upgraded(request, existing))
 
 
-def _upgraded(request: LockRequest) -> set[str]:
-    """The names `-P`/`--upgrade-package` upgrade."""
+def _upgraded(request: LockRequest, existing: Lock) -> set[str]:
+    """The names `-P`/`--upgrade-package` upgrade, and those the `--upgrade-group` groups
+    depend on directly in `existing`."""
     from puv.project.settings_schema import normalize_name
 
-    return {normalize_name(name.split("==")[0]) for name in request.upgrade_packages}
+    names = {normalize_name(name.split("==")[0]) for name in request.upgrade_packages}
+    if request.upgrade_groups:
+        from puv.operations.lock_inputs import upgrade_group_packages
+
+        names |= upgrade_group_packages(existing, request.upgrade_groups)
+    return names
 
 
 def change_lines(old: Lock, new: Lock, *, dry_run: bool = False) -> list[str]:

@@ -45,6 +45,7 @@ class RemoveRequest:
     python: str | None = None
     indexes: tuple[str, ...] = ()
     default_index: str | None = None
+    upgrade_groups: tuple[str, ...] = ()
     active: bool | None = None
     install: InstallOptions | None = None
 
@@ -86,6 +87,7 @@ def remove_requirements(ctx: Context, request: RemoveRequest) -> None:
             lambda _lock: False,
             LockSyncOptions(
                 locked=request.locked,
+                upgrade_groups=request.upgrade_groups,
                 no_sync=request.no_sync,
                 python=request.python,
                 indexes=request.indexes,
@@ -112,7 +114,6 @@ def remove_from_script(
         warn_script_no_ops,
         with_script_settings,
     )
-    from puv.operations.sync import FilteredPrinter, with_printer
     from puv.project.script import (
         parse_script,
         read_existing_script,
@@ -154,14 +155,14 @@ def remove_from_script(
         active=request.active,
         keep_incompatible=request.no_sync,
     )
-    hidden = ("Added ", "Updated ", "Removed ")
     lock_script(
-        with_printer(ctx, FilteredPrinter.like(ctx.printer, hidden)),
+        ctx,
         LockRequest(
             check=request.locked,
             python=str(interpreter.sys_executable),
             indexes=request.indexes,
             default_index=request.default_index,
+            report_changes=False,
         ),
         path,
     )

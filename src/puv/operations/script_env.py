@@ -55,10 +55,6 @@ __all__ = [
 LockFlagSource = Literal["cli", "env", "default"]  # where `--locked`/`--frozen` came from
 _RUN_HIDDEN = ("Resolved ", "Prepared ", "Checked ", "Audited ", "Using ", " + ", " - ", " ~ ")
 # What `lock` prints that `sync` does not: the change lines and the dry-run verdicts.
-_LOCK_ONLY = (
-    "Added ", "Updated ", "Removed ", "Add ", "Update ", "Remove ",
-    "No lockfile changes detected", "Lockfile changes detected",
-)  # fmt: skip
 _NO_SOLUTION = "No solution found when resolving dependencies"
 _NAME_RUN = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -505,7 +501,7 @@ def _lock(
     from puv.operations.lock import LockRequest, lock_script
 
     preview = request.dry_run or request.check
-    printer = FilteredPrinter.like(ctx.printer, ("Resolved ", *_LOCK_ONLY) if quiet else _LOCK_ONLY)
+    printer = FilteredPrinter.like(ctx.printer, ("Resolved ",) if quiet else ())
     lock_path = script_lock_path(script.path)
     existed = lock_path.is_file()
     result = lock_script(
@@ -519,6 +515,10 @@ def _lock(
             default_index=request.default_index,
             refresh=request.refresh,
             refresh_packages=request.refresh_packages,
+            upgrade=ctx.settings.upgrade,
+            upgrade_packages=tuple(ctx.settings.upgrade_package),
+            upgrade_groups=request.upgrade_groups,
+            report_changes=False,
         ),
         script.path,
     )

@@ -111,6 +111,7 @@ class SyncRequest:
     default_index: str | None = None
     refresh: bool = False
     refresh_packages: tuple[str, ...] = ()
+    upgrade_groups: tuple[str, ...] = ()
     no_config: bool = False
     project_dir: Path | None = None
     environment_root: Path | None = None  # instead of the project's (`run --isolated`)
@@ -215,7 +216,7 @@ def _project_lock(
     from puv.operations.lock import LockRequest, lock_project
 
     preview = request.dry_run or request.check
-    hidden = ["Using ", "No lockfile changes detected"]
+    hidden = ["Using "]
     if request.report == "summary":
         hidden.append("Resolved ")
     existed = (workspace.root / "uv.lock").is_file()
@@ -229,6 +230,10 @@ def _project_lock(
             default_index=request.default_index,
             refresh=request.refresh,
             refresh_packages=request.refresh_packages,
+            upgrade=ctx.settings.upgrade,
+            upgrade_packages=tuple(ctx.settings.upgrade_package),
+            upgrade_groups=request.upgrade_groups,
+            report_changes=False,
         ),
         workspace=workspace,
     )

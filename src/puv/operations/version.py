@@ -109,6 +109,7 @@ class VersionRequest:
     python: str | None = None
     indexes: tuple[str, ...] = ()
     default_index: str | None = None
+    upgrade_groups: tuple[str, ...] = ()
     active: bool | None = None
     install: InstallOptions | None = None
     project_dir: str | None = None
@@ -305,6 +306,7 @@ def change_version(ctx: Context, request: VersionRequest) -> VersionChange:
                 lambda _lock: False,
                 LockSyncOptions(
                     locked=request.locked,
+                    upgrade_groups=request.upgrade_groups,
                     no_sync=request.no_sync,
                     python=request.python,
                     indexes=request.indexes,
