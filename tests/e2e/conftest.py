@@ -36,6 +36,8 @@ def _environment(tmp_path: Path, tool: str, extra: Mapping[str, str] | None) -> 
             "NO_COLOR": "1",
         }
     )
+    if tool == "puv":  # a crash (a rare SIGSEGV at exit was seen once) leaves every thread's stack
+        env["PYTHONFAULTHANDLER"] = "1"
     env.update(extra or {})
     return env
 

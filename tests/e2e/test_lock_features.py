@@ -257,7 +257,22 @@ def dependency_metadata(root: Path, url: str) -> None:
     )
 
 
+def declared_orders(root: Path, url: str) -> None:
+    """Specifiers written out of uv's order (and unnormalized), extras and groups declared
+    unsorted: uv sorts specifiers by version then operator, and keeps extras as declared."""
+    _write(
+        root / "pyproject.toml",
+        _project(
+            "pkg",
+            '"beta<=3,<3,!=1.5,>=1,>0.9,~=1.0", "alpha>=1.0.0-RC1", "gamma[zed,fast]"',
+            '[project.optional-dependencies]\nzed = ["delta"]\nfast = ["fresh<2.0.0.POST1"]\n'
+            '[dependency-groups]\nzz = ["delta"]\naa = ["beta<3,>=1"]\n' + _index_table(url),
+        ),
+    )
+
+
 SCENARIOS: dict[str, Scenario] = {
+    "declared-orders": declared_orders,
     "conflicting-extras": conflicting_extras,
     "conflicting-groups": conflicting_groups,
     "conflicting-members": conflicting_members,

@@ -284,7 +284,7 @@ def _reversed_package(package: Package) -> Package:
         dev_dependencies=tuple((k, v[::-1]) for k, v in package.dev_dependencies[::-1]),
         metadata=Metadata(
             requires_dist=metadata.requires_dist[::-1],
-            provides_extras=metadata.provides_extras[::-1],
+            provides_extras=metadata.provides_extras,  # declaration order: kept, not sorted
             requires_dev=tuple((k, v[::-1]) for k, v in metadata.requires_dev[::-1]),
         ),
     )

@@ -167,7 +167,7 @@ def _sorted_package(package: Package) -> Package:
         ),
         metadata=Metadata(
             requires_dist=requirement_order(metadata.requires_dist),
-            provides_extras=tuple(sorted(metadata.provides_extras)),
+            provides_extras=metadata.provides_extras,
             requires_dev=tuple(
                 (name, requirement_order(reqs))
                 for name, reqs in _sorted_groups(metadata.requires_dev)

@@ -20,7 +20,7 @@ from typing import Any
 
 from puv.core.errors import PuvError
 from puv.core.markers import Marker
-from puv.project.dependency import InvalidDependency, parse_dependency
+from puv.project.dependency import InvalidDependency, parse_dependency, uv_specifier_order
 from puv.project.settings_schema import normalize_name
 from puv.project.toml_edit import (
     Array,
@@ -99,26 +99,14 @@ _SPECIFIER = re.compile(r"\s*(===|==|!=|~=|<=|>=|<|>)\s*(\S+?)\s*$")
 
 
 def _sorted_specifiers(text: str) -> tuple[str, ...]:
-    """`>=1.0.0-RC1, <2` as uv prints it: versions normalized, sorted by version (stable)."""
-    from packaging.version import InvalidVersion, Version
-
-    parsed: list[tuple[Version | None, str]] = []
+    """`>=1.0.0-RC1, <2` as uv prints it (see `uv_specifier_order`)."""
+    pairs = []
     for part in filter(None, (piece.strip() for piece in text.split(","))):
         match = _SPECIFIER.match(part)
         if match is None:
             raise InvalidDependency(f"invalid specifier `{part}`")
-        operator, version = match.groups()
-        if operator == "===":
-            parsed.append((None, f"==={version}"))
-            continue
-        star = version.endswith(".*")
-        try:
-            normal = Version(version[:-2] if star else version)
-        except InvalidVersion:
-            raise InvalidDependency(f"invalid version `{version}`") from None
-        parsed.append((normal, f"{operator}{normal}{'.*' if star else ''}"))
-    order = sorted(range(len(parsed)), key=lambda i: (parsed[i][0] is None, parsed[i][0] or 0))
-    return tuple(parsed[i][1] for i in order)
+        pairs.append((match.group(1), match.group(2)))
+    return tuple(uv_specifier_order(pairs))
 
 
 def _try_requirement(text: str) -> Requirement | None:
