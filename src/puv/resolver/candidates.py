@@ -21,6 +21,7 @@ import dataclasses
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
@@ -28,7 +29,7 @@ from packaging.tags import Tag
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from puv.resolver.provider import DistFile, PackageVersion
+from puv.resolver.provider import DistFile, PackageVersion, find_release, parse_wheel_tags
 from puv.resolver.version_set import (
     VersionRanges,
     is_prerelease,
@@ -377,10 +378,10 @@ class SelectionPolicy:
                 continue
             if is_prerelease(version) and selection == "disallow":
                 continue
-            for release in releases:
-                if release.version == version:
-                    local = _local_variant(version, versions, releases)
-                    return self.version_candidate(name, local or release)
+            release = find_release(releases, version)
+            if release is not None:
+                local = _local_variant(version, versions, releases)
+                return self.version_candidate(name, local or release)
         return None
 
     def _select_from(
@@ -447,7 +448,13 @@ def _wheel_matches_python(file: DistFile, python: PythonTarget) -> bool:
     """uv's `RequiresPython::matches_wheel_tag`: no wheel built only for Python 2 or for an older
     minor version of Python 3 than the target (stable-ABI and pure wheels always match)."""
     minor = python.target.release[1] if len(python.target.release) > 1 else 0
-    for tag in file.wheel_tags:
+    return _wheel_matches_minor(file.filename, minor)
+
+
+@cache
+def _wheel_matches_minor(filename: str, minor: int) -> bool:
+    """`_wheel_matches_python` for a target of `3.<minor>`, once per wheel name."""
+    for tag in parse_wheel_tags(filename):
         if tag.abi.startswith("abi3"):
             return True
         if tag.abi == "none":

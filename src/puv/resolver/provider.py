@@ -8,8 +8,10 @@ parallel. Everything is plain data; the protocol never does I/O itself in the re
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Protocol
 
 from packaging.requirements import Requirement
@@ -38,10 +40,13 @@ class DistFile:
         """The tags of a wheel file (empty for a source distribution)."""
         if not self.is_wheel:
             return frozenset()
-        return _wheel_tags(self.filename)
+        return parse_wheel_tags(self.filename)
 
 
-def _wheel_tags(filename: str) -> frozenset[Tag]:
+@cache
+def parse_wheel_tags(filename: str) -> frozenset[Tag]:
+    """The tags in a wheel's name, parsed once per name (the solver asks for every candidate
+    file of every version it looks at, often again after a fork or a backtrack)."""
     return parse_wheel_filename(filename)[3]
 
 
@@ -51,6 +56,19 @@ class PackageVersion:
 
     version: Version
     files: tuple[DistFile, ...]
+
+
+def find_release(releases: Sequence[PackageVersion], version: Version) -> PackageVersion | None:
+    """The release of exactly `version` in `releases` (lowest first, as `Provider.versions`
+    lists them), found by bisection: long histories are searched often."""
+    index = bisect_left(releases, version, key=_release_version)
+    if index < len(releases) and releases[index].version == version:
+        return releases[index]
+    return None
+
+
+def _release_version(release: PackageVersion) -> Version:
+    return release.version
 
 
 @dataclass(frozen=True, slots=True)

@@ -149,6 +149,14 @@ class Incompatibility:
         self.contradicted_level = -1
         self.contradicted_generation = -1
 
+    def fork(self) -> Incompatibility:
+        """A copy for a forked state: the terms and cause (never changed) are shared, the
+        contradiction cache (which belongs to one partial solution) is copied."""
+        twin = Incompatibility(self.terms, self.kind, self.cause)
+        twin.contradicted_level = self.contradicted_level
+        twin.contradicted_generation = self.contradicted_generation
+        return twin
+
     def is_terminal(self, root: int, root_version: Version) -> bool:
         """Whether this incompatibility says the root itself cannot be chosen."""
         if not self.terms:
@@ -246,6 +254,16 @@ class _Assignments:
         self.decision: tuple[int, Version] | None = None
         self.term = derivation[3]
 
+    def fork(self) -> _Assignments:
+        """A copy whose derivation list can grow and shrink on its own (entries are shared)."""
+        twin = _Assignments.__new__(_Assignments)
+        twin.smallest_level = self.smallest_level
+        twin.highest_level = self.highest_level
+        twin.derivations = list(self.derivations)
+        twin.decision = self.decision
+        twin.term = self.term
+        return twin
+
     def satisfier(self, start: Term) -> tuple[int | None, int, int]:
         """The first assignment after which `start` is contradicted: (cause, index, level)."""
         derivations = self.derivations
@@ -275,6 +293,18 @@ class PartialSolution:
         self.outdated: dict[int, None] = {}
         # For each finished backtrack generation, the highest decision level still valid.
         self.last_valid_levels: list[int] = [0]
+
+    def fork(self) -> PartialSolution:
+        """An independent copy (terms and versions, which never change, are shared)."""
+        twin = PartialSolution.__new__(PartialSolution)
+        twin.next_global_index = self.next_global_index
+        twin.level = self.level
+        twin.assignments = {package: a.fork() for package, a in self.assignments.items()}
+        twin.decided = list(self.decided)
+        twin.prioritized = dict(self.prioritized)
+        twin.outdated = dict(self.outdated)
+        twin.last_valid_levels = list(self.last_valid_levels)
+        return twin
 
     # contradiction cache (Astral's pubgrub fork) -----------------------------------------
 
@@ -455,6 +485,20 @@ class State(Generic[P]):
         )
         self.store.append(not_root)
         self.by_package[self.root] = [0]
+
+    def fork(self) -> State[P]:
+        """An independent copy for a resolver fork, much cheaper than `copy.deepcopy`: what
+        never changes once made (packages, terms, causes, version sets) is shared."""
+        twin: State[P] = State.__new__(State)
+        twin.packages = list(self.packages)
+        twin._ids = dict(self._ids)
+        twin.root = self.root
+        twin.root_version = self.root_version
+        twin.store = [incompat.fork() for incompat in self.store]
+        twin.by_package = {package: list(ids) for package, ids in self.by_package.items()}
+        twin._merged = {key: list(ids) for key, ids in self._merged.items()}
+        twin.partial = self.partial.fork()
+        return twin
 
     def intern(self, package: P) -> int:
         """The small integer that stands for `package` (allocated on first sight)."""

@@ -54,7 +54,12 @@ from puv.resolver.requirements import (
     dependencies_of,
     proxy_dependencies,
 )
-from puv.resolver.version_set import VersionRanges, python_ranges_from_specifiers
+from puv.resolver.version_set import (
+    VersionKey,
+    VersionRanges,
+    python_ranges_from_specifiers,
+    version_key,
+)
 
 # uv's `MIN_VERSION`, the version of the root package.
 ROOT_VERSION = Version("0a0.dev0")
@@ -150,6 +155,13 @@ class _Priorities:
         self.by_name: dict[str, tuple[int, int]] = {}
         self.tiebreakers: dict[PubGrubPackage, int] = {}
 
+    def fork(self) -> _Priorities:
+        """An independent copy (the entries are immutable)."""
+        twin = _Priorities()
+        twin.by_name = dict(self.by_name)
+        twin.tiebreakers = dict(self.tiebreakers)
+        return twin
+
     def insert(self, package: PubGrubPackage, versions: VersionRanges) -> None:
         self.tiebreakers.setdefault(package, len(self.tiebreakers))
         name = package.package_name
@@ -228,6 +240,7 @@ class _Resolver:
         self.priorities = _Priorities()
         self.releases: dict[str, Sequence[PackageVersion] | MissingPackage] = {}
         self.known: dict[str, list[Version]] = {}
+        self.known_keys: dict[str, list[tuple[VersionKey, int]]] = {}
         self.metadata_cache: dict[tuple[str, Version], PackageMetadata | MetadataUnavailable] = {}
         self.visited: set[str] = set()
         self.unavailable: dict[str, PackageUnavailable] = {}
@@ -247,8 +260,8 @@ class _Resolver:
         """A copy that continues from this point on its own: the solver state, priorities and
         decisions are copied, the provider caches (releases, metadata, visited names) shared."""
         clone = copy.copy(self)
-        clone.state = copy.deepcopy(self.state)
-        clone.priorities = copy.deepcopy(self.priorities)
+        clone.state = self.state.fork()
+        clone.priorities = self.priorities.fork()
         clone.added = {key: set(versions) for key, versions in self.added.items()}
         clone.selected = dict(self.selected)
         clone.chosen_files = dict(self.chosen_files)
@@ -267,7 +280,9 @@ class _Resolver:
             found = self.provider.versions(name)
             self.releases[name] = found
             if not isinstance(found, MissingPackage):
-                self.known[name] = sorted({release.version for release in found})
+                known = sorted({release.version for release in found})
+                self.known[name] = known
+                self.known_keys[name] = [(version_key(version), 0) for version in known]
         return self.releases[name]
 
     def _metadata(self, name: str, version: Version) -> PackageMetadata | MetadataUnavailable:
@@ -284,7 +299,7 @@ class _Resolver:
             return exact
         assert name is not None
         self.widened.add(name)
-        return exact.widen(known)
+        return exact.widen(known, self.known_keys[name])
 
     # the loop --------------------------------------------------------------------------
 

@@ -68,6 +68,7 @@ from puv.resolver.provider import (
     MissingPackage,
     PackageVersion,
     Provider,
+    find_release,
 )
 from puv.resolver.report import NoSolutionError, VersionUnavailable
 from puv.resolver.requirements import (
@@ -508,7 +509,8 @@ class _Fork(_Resolver):
         releases = self.releases.get(name, ())
         if isinstance(releases, MissingPackage):
             return ()
-        return next((r.files for r in releases if r.version == version), ())
+        release = find_release(releases, version)
+        return () if release is None else release.files
 
     # versions that do not cover every environment ---------------------------------------------
 
@@ -530,7 +532,9 @@ class _Fork(_Resolver):
         return self._check_coverage(package, versions, outcome)
 
     def _release(self, name: str, version: Version) -> PackageVersion:
-        return next(r for r in self._known_releases(name) if r.version == version)
+        release = find_release(self._known_releases(name), version)
+        assert release is not None, f"{name} {version} was chosen from its releases"
+        return release
 
     def _known_releases(self, name: str) -> Sequence[PackageVersion]:
         releases = self.releases.get(name, ())

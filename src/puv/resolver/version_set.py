@@ -419,13 +419,17 @@ class VersionRanges:
 
     # known-version helpers (uv's widen / narrow / simplify) -------------------------------
 
-    def widen(self, known: Sequence[Version]) -> VersionRanges:
+    def widen(
+        self, known: Sequence[Version], keys: Sequence[tuple[VersionKey, int]] | None = None
+    ) -> VersionRanges:
         """Stretch every interval to the neighbouring known versions it does not contain.
 
         Only versions absent from `known` are added, so for the known versions the set is
-        unchanged (uv's `Ranges::widen_versions`).
+        unchanged (uv's `Ranges::widen_versions`). `keys`: `known`'s `(version_key(v), 0)`,
+        when the caller keeps them.
         """
-        keys = [(version_key(v), 0) for v in known]
+        if keys is None:
+            keys = [(version_key(v), 0) for v in known]
         result = _EMPTY
         for low, high in self._segments():
             if low is None:
