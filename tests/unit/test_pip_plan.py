@@ -11,6 +11,7 @@ from packaging.version import Version
 from puv.cache.layout import CacheLayout
 from puv.core.errors import PuvError
 from puv.core.hashes import HashDigest
+from puv.core.printer import counted
 from puv.core.wheel_filename import WheelFilename
 from puv.index.indexes import Index, PackageFiles, VersionFiles
 from puv.index.simple import DistFile
@@ -19,7 +20,7 @@ from puv.install.installed import InstalledDist
 from puv.operations.pip_env import TargetEnvironment
 from puv.operations.pip_install import check_externally_managed
 from puv.operations.pip_plan import plan_environment, satisfies
-from puv.operations.pip_report import Dist, change_lines, counted
+from puv.operations.pip_report import Dist, change_lines
 from puv.operations.pip_requirements import (
     BuildNotSupported,
     Requested,

@@ -7,6 +7,7 @@ and injected, so no module writes to the terminal on its own.
 from __future__ import annotations
 
 import sys
+import time
 
 # No `typing` or `dataclasses` at run time: the printer is built at every start (DESIGN.md §4).
 TYPE_CHECKING = False
@@ -122,3 +123,15 @@ def format_duration(seconds: float) -> str:
 def plural(count: int, word: str) -> str:
     """`1 package`, `3 packages`."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def counted(verb: str, count: int | None, elapsed: str) -> str:
+    """`Resolved 3 packages in 2ms`; `Resolved in 2ms` for none (a count of 0 or None)."""
+    if not count:
+        return f"{verb} in {elapsed}"
+    return f"{verb} {plural(count, 'package')} in {elapsed}"
+
+
+def since(start: float) -> str:
+    """The time since `start` (a `time.perf_counter()` reading), as uv shows durations."""
+    return format_duration(time.perf_counter() - start)

@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING
 
 from puv.core.errors import FailureError, PuvError
 from puv.core.hashes import ALGORITHMS, HashDigest
-from puv.core.printer import plural
+from puv.core.printer import counted, plural, since
 from puv.core.wheel_filename import WheelFilename, normalize_name
 from puv.install.installed import InstalledDist
 from puv.operations.context import Context
 from puv.operations.network import configured_indexes, http_client
 from puv.operations.pip_env import TargetEnvironment
 from puv.operations.pip_plan import Change, Plan
-from puv.operations.pip_report import Dist, counted, since
+from puv.operations.pip_report import Dist
 from puv.operations.pip_requirements import Requested, RequirementSources
 
 if TYPE_CHECKING:

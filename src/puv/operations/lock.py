@@ -500,7 +500,7 @@ def _cache(ctx: Context) -> CacheLayout | None:
 
 
 def _resolved_line(ctx: Context, count: int, started: float) -> None:
-    from puv.operations.pip_report import counted, since
+    from puv.core.printer import counted, since
 
     ctx.printer.status(counted("Resolved", count, since(started)))
 

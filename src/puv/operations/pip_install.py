@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from puv.core.errors import PuvError
-from puv.core.printer import plural
+from puv.core.printer import counted, plural, since
 from puv.core.wheel_filename import normalize_name
 from puv.install.installed import InstalledDist, scan_site_packages
 from puv.operations.context import Context
@@ -42,7 +42,7 @@ from puv.operations.install_session import (
 )
 from puv.operations.pip_env import TargetEnvironment, find_target_environment
 from puv.operations.pip_plan import Plan, plan_environment, satisfied_recursively
-from puv.operations.pip_report import Dist, change_lines, counted, print_changes, since
+from puv.operations.pip_report import Dist, change_lines, print_changes
 from puv.operations.pip_requirements import (
     Requested,
     RequirementSources,

@@ -7,11 +7,10 @@ installs. A dry run cannot know the version of a direct URL yet: it shows ` + na
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from puv.core.printer import Printer, format_duration, plural
+from puv.core.printer import Printer
 
 _ORDER = {"-": 0, "+": 1, "~": 2}
 _COLORS = {"-": "red", "+": "green", "~": "yellow"}
@@ -56,15 +55,3 @@ def print_changes(printer: Printer, lines: Sequence[tuple[str, str, str]]) -> No
     for sign, name, rest in lines:
         colored = printer.style(sign, _COLORS[sign])
         printer.status(f" {colored} {printer.bold(name)}{printer.style(rest, 'dim')}")
-
-
-def counted(verb: str, count: int | None, elapsed: str) -> str:
-    """`Resolved 3 packages in 2ms`; `Resolved in 2ms` for none (a count of 0 or None)."""
-    if not count:
-        return f"{verb} in {elapsed}"
-    return f"{verb} {plural(count, 'package')} in {elapsed}"
-
-
-def since(start: float) -> str:
-    """The time since `start` (a `time.perf_counter()` reading), as uv shows durations."""
-    return format_duration(time.perf_counter() - start)

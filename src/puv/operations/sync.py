@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from puv.core.errors import FailureError, PuvError
 from puv.core.paths import user_display
-from puv.core.printer import Printer, plural
+from puv.core.printer import Printer, counted, plural, since
 from puv.lock.install_target import (
     DependencyGroups,
     Extras,
@@ -38,7 +38,7 @@ from puv.lock.install_target import (
     locked_file,
 )
 from puv.operations.context import Context
-from puv.operations.pip_report import Dist, change_lines, counted, print_changes, since
+from puv.operations.pip_report import Dist, change_lines, print_changes
 from puv.operations.project_env import ProjectEnvironment, project_environment
 
 if TYPE_CHECKING:

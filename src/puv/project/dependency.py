@@ -10,19 +10,17 @@ from puv.project.settings_schema import normalize_name
 
 __all__ = ["Dependency", "InvalidDependency", "parse_dependency", "uv_specifier_order"]
 
-# uv's `Operator` declaration order, which breaks ties between specifiers of one version.
-_OPERATOR_RANK = {
-    "==": 0,
-    "==*": 1,
-    "===": 2,
-    "!=": 3,
-    "!=*": 4,
-    "~=": 5,
-    "<": 6,
-    "<=": 7,
-    ">": 8,
-    ">=": 9,
-}
+
+def uv_specifier_order(specifiers: Iterable[tuple[str, str]]) -> list[str]:
+    """`puv.core.specifier_order.uv_specifier_order`, raising `InvalidDependency`."""
+    from packaging.version import InvalidVersion
+
+    from puv.core import specifier_order
+
+    try:
+        return specifier_order.uv_specifier_order(specifiers)
+    except InvalidVersion as error:
+        raise InvalidDependency(str(error)) from None
 
 
 class InvalidDependency(ValueError):
@@ -69,25 +67,3 @@ def parse_dependency(text: str) -> Dependency:
 
 def _in_written_order(text: str, extras: set[str]) -> list[str]:
     return sorted(extras, key=lambda extra: (text.find(extra), extra))
-
-
-def uv_specifier_order(specifiers: Iterable[tuple[str, str]]) -> list[str]:
-    """`(operator, version)` pairs as uv prints them: versions normalized (`1.0.0-RC1` ->
-    `1.0.0rc1`), sorted by version, then by operator (`>0.9,~=1.0,>=1,!=1.5,<3,<=3`); `===`
-    (arbitrary equality) keeps its text and goes last. Raises `InvalidDependency`."""
-    from packaging.version import InvalidVersion, Version
-
-    keyed: list[tuple[tuple[int, Version | None, int], str]] = []
-    for operator, version in specifiers:
-        if operator == "===":
-            keyed.append(((1, None, 0), f"==={version}"))
-            continue
-        star = version.endswith(".*")
-        try:
-            normal = Version(version[:-2] if star else version)
-        except InvalidVersion:
-            raise InvalidDependency(f"invalid version `{version}`") from None
-        rank = _OPERATOR_RANK[operator + ("*" if star else "")]
-        keyed.append(((0, normal, rank), f"{operator}{normal}{'.*' if star else ''}"))
-    keyed.sort(key=lambda entry: (entry[0][0], entry[0][1] or Version("0"), entry[0][2]))
-    return [text for _, text in keyed]

@@ -483,20 +483,9 @@ def requires_python_request(specifiers: SpecifierSet) -> PythonRequest | None:
 
 def format_specifiers(specifiers: SpecifierSet) -> str:
     """uv's rendering: sorted by version then operator, joined by `, ` (`>=3.11, <3.13`)."""
-    ordered = sorted(
-        specifiers,
-        key=lambda spec: (
-            Version(spec.version.removesuffix(".*")),
-            _OPERATOR_RANK.get(spec.operator + ("*" if spec.version.endswith(".*") else ""), 99),
-        ),
-    )
-    return ", ".join(f"{spec.operator}{spec.version}" for spec in ordered)
+    from puv.core.specifier_order import uv_specifier_order
 
-
-_OPERATOR_RANK = {
-    op: rank
-    for rank, op in enumerate(["==", "==*", "===", "!=", "!=*", "~=", "<", "<=", ">", ">="])
-}
+    return ", ".join(uv_specifier_order((spec.operator, spec.version) for spec in specifiers))
 
 
 def _split_variant(text: str) -> tuple[str, Variant]:
