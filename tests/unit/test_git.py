@@ -119,7 +119,7 @@ def test_precise_commit_missing_from_the_database_is_fetched(
     url = GitUrl(repository.as_uri(), GitReference("branch", "main"), precise=head)
     assert git.resolve(url) == head
     assert lines == [
-        f"   Updating {repository.as_uri()} ({head})",
+        f"   Updating {repository.as_uri()} (main)",
         f"    Updated {repository.as_uri()} ({head})",
     ]
 
@@ -170,7 +170,10 @@ def test_offline_allows_only_local_repositories(tmp_path: Path, repository: Path
     assert offline.resolve(GitUrl(repository.as_uri(), GitReference("tag", "v1")))
     with pytest.raises(GitError) as raised:
         offline.resolve(GitUrl("https://example.invalid/repo.git"))
-    assert "transport 'https' not allowed" in raised.value.causes[-1]
+    assert raised.value.causes[-1] == (
+        "Remote Git fetches are not allowed because network connectivity is disabled "
+        "(i.e., with `--offline`)"
+    )
 
 
 def test_option_like_urls_are_refused(tmp_path: Path) -> None:

@@ -12,6 +12,11 @@ An environment is cached in `bucket("builds")/<key>`, where the key digests the 
 the sorted set of pinned wheels; it is assembled in a staging directory (the venv and its scripts
 are relocatable, so the final rename does not break them) and persisted atomically, so a second
 build with the same pins reuses it and a crash never leaves a half-made one in place.
+
+Without build isolation (`no-build-isolation`, or `no-build-isolation-package` for some packages:
+`BuildIsolation`), a build runs in the target environment itself (`shared_environment`): its
+interpreter and whatever is installed there, with nothing installed for the build, as uv's
+`BuildIsolation::Shared` does.
 """
 
 from __future__ import annotations
@@ -70,6 +75,34 @@ class BuildEnvironment:
     python: Path
     scripts: Path
     pins: tuple[PinnedWheel, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildIsolation:
+    """Which builds get an isolated environment (uv's `BuildIsolation`): every one (the
+    default), none (`shared`: `no-build-isolation`), or all but those of `shared_packages`
+    (normalized names: `no-build-isolation-package`)."""
+
+    shared: bool = False
+    shared_packages: frozenset[str] = frozenset()
+
+    def is_isolated(self, package: str | None) -> bool:
+        """Whether the build of `package` (None: a project whose name is unknown) is isolated."""
+        if self.shared:
+            return False
+        return package is None or canonicalize_name(package) not in self.shared_packages
+
+
+def shared_environment(interpreter: Interpreter) -> BuildEnvironment:
+    """The environment of `interpreter` itself, as the build environment of a build without
+    isolation (nothing is installed into it)."""
+    scripts = interpreter.sysconfig_paths.get("scripts")
+    return BuildEnvironment(
+        interpreter.prefix,
+        interpreter.sys_executable,
+        Path(scripts) if scripts else interpreter.sys_executable.parent,
+        (),
+    )
 
 
 class _Unresolvable(Exception):

@@ -69,7 +69,7 @@ def missing_module_hint(output: HookOutput, name: str | None, version: str | Non
         f"adding `{module}` to its `build-system.requires`. Otherwise, either add it to your "
         "`pyproject.toml` under:\n\n"
         f'[tool.uv.extra-build-dependencies]\n{name} = ["{module}"]\n\n'
-        f"or `uv pip install {module}` into the environment and re-run with "
+        f"or `puv pip install {module}` into the environment and re-run with "
         "`--no-build-isolation`."
     )
 

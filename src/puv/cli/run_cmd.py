@@ -84,6 +84,28 @@ def lock_flag_origin(args: argparse.Namespace) -> Any:
     return origin.get("frozen" if args.frozen else "locked", "cli")
 
 
+def comma_separated(values: list[str]) -> tuple[str, ...]:
+    """The requirements of repeated `--with`/`--with-editable` values, each split on the commas
+    outside brackets that do not start a version clause (uv's `CommaSeparatedRequirements`:
+    `a[x,y],b>=1,<2` is `a[x,y]` and `b>=1,<2`)."""
+    found: list[str] = []
+    for value in values:
+        depth = start = 0
+        for index, character in enumerate(value):
+            if character == "[":
+                depth += 1
+            elif character == "]":
+                depth = max(depth - 1, 0)
+            elif character == "," and depth == 0:
+                following = value[index + 1 :].lstrip()
+                if following[:1] in ("!", "=", "<", ">", "~"):
+                    continue
+                found.append(value[start:index].strip())
+                start = index + 1
+        found.append(value[start:].strip())
+    return tuple(part for part in found if part)
+
+
 def run(args: argparse.Namespace, printer: Printer) -> int:
     """`puv run`: prepare the environment, run the command, return its exit code."""
     from puv.cli.sync_cmd import context_for, lock_fields, selection_fields
@@ -97,8 +119,6 @@ def run(args: argparse.Namespace, printer: Printer) -> int:
         command = command[1:]
     if args.gui_script:
         raise PuvError("`puv run --gui-script` is only supported on Windows")
-    if args.with_editable:
-        raise PuvError("`puv run --with-editable` is not supported yet")
     if args.package and len(args.package) > 1:
         raise PuvError("`puv run` accepts `--package` only once")
     ctx = context_for(args, printer)
@@ -115,14 +135,12 @@ def run(args: argparse.Namespace, printer: Printer) -> int:
         no_config=args.no_config,
         project_dir=ctx.cwd / args.project if args.project else None,
     )
-    with_requirements = tuple(
-        part.strip() for value in args.with_ for part in value.split(",") if part.strip()
-    )
     request = RunRequest(
         command=tuple(command),
         module=args.module,
         script=args.script,
-        with_requirements=with_requirements,
+        with_requirements=comma_separated(args.with_),
+        with_editables=comma_separated(args.with_editable),
         with_files=tuple(args.with_requirements),
         no_project=args.no_project,
         isolated=args.isolated,

@@ -153,7 +153,7 @@ def add_installer_options(parser: Parser) -> None:
 
 
 def add_build_options(parser: Parser) -> None:
-    """`-C`, `--no-build-isolation`, `--no-build[-package]`, `--no-binary[-package]`."""
+    """`-C`, `--no-build-isolation[-package]`, `--no-build[-package]`, `--no-binary[-package]`."""
     group = parser.add_argument_group("Build options")
     parser.opt("-C", "--config-setting", "--config-settings", action="append",
                metavar="CONFIG_SETTING", default=[], group=group,
@@ -163,6 +163,10 @@ def add_build_options(parser: Parser) -> None:
                setting="no-build-isolation", group=group,
                help="Disable isolation when building source distributions "
                "[env: UV_NO_BUILD_ISOLATION=]")  # fmt: skip
+    parser.opt("--no-build-isolation-package", action="append",
+               metavar="NO_BUILD_ISOLATION_PACKAGE", setting="no-build-isolation-package",
+               group=group, help="Disable isolation when building source distributions for a "
+               "specific package")  # fmt: skip
     parser.opt("--no-build", dest="no_build", action="store_const", const=True,
                env="UV_NO_BUILD", setting="no-build", group=group,
                help="Don't build source distributions [env: UV_NO_BUILD=]")  # fmt: skip

@@ -96,6 +96,23 @@ def install_wheel(
         ) from None
 
 
+def add_dist_info_files(dist_info: Path, files: Mapping[str, bytes]) -> None:
+    """Write `files` (name -> content) into the `.dist-info` of an installed distribution, over
+    any of the same name, and list them in its RECORD (rewritten last, RECORD itself last in it):
+    what an installer records after the wheel's own install (uv's `direct_url.json` of a Git
+    install, its `uv_build.json`)."""
+    record_path = dist_info / "RECORD"
+    entries = {entry.path: entry for entry in read_record(record_path)}
+    prefix = dist_info.name
+    for name, content in files.items():
+        write_atomic(dist_info / name, content)
+        path = f"{prefix}/{name}"
+        entries[path] = RecordEntry(path, record_digest(content), str(len(content)))
+    own = f"{prefix}/RECORD"
+    entries.pop(own, None)
+    write_atomic(record_path, render_record([*entries.values(), RecordEntry(own)]).encode())
+
+
 def planned_paths(unpacked: Path, filename: WheelFilename, layout: Layout) -> list[str]:
     """The paths (relative to site-packages, as in RECORD) that installing `unpacked` writes.
 

@@ -11,19 +11,21 @@ against the projects, extras and groups the selection activates.
 A package reached but excluded by `--no-install-project` and friends is still walked through (its
 dependencies are installed) but not installed itself; virtual source trees are never installed.
 
-`locked_dists` says how each selected package is installed (from an index, a URL, a local file or
-its source tree) and `locked_file` which of its files (uv's `Package::to_dist`): the wheel whose
-tags the interpreter ranks best, else the sdist.
+`locked_dists` says how each selected package is installed (from an index, a URL, a local file,
+its source tree or a Git commit) and `locked_file` which of its files (uv's `Package::to_dist`): the
+wheel whose tags the interpreter ranks best, else the sdist.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal, NamedTuple
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from puv.core.errors import PuvError
 from puv.core.wheel_filename import WheelFilename
@@ -47,6 +49,7 @@ __all__ = [
 
 TargetKind = Literal["project", "projects", "workspace", "non-project-workspace"]
 _DEV = "dev"
+_COMMIT = re.compile(r"[0-9a-f]{40}")
 
 
 class Extras(NamedTuple):
@@ -510,16 +513,19 @@ class LockedDist(NamedTuple):
     """One locked package as the environment should hold it.
 
     `kind`: "registry" (a wheel from an index, or built from its sdist), "url" (a direct URL),
-    "path" (a local wheel or sdist) or "tree" (a source tree, built editable or not); `url` is
-    what `direct_url.json` records (None for registry packages).
+    "path" (a local wheel or sdist), "tree" (a source tree, built editable or not) or "git" (a
+    commit of a Git repository, built); `url` is how uv shows where it comes from (what
+    `direct_url.json` records; for Git `git+<repository>@<commit>#subdirectory=<dir>`; None for
+    registry packages); `git` is a Git source's `uv.lock` text (`<repository>?<query>#<commit>`).
     """
 
     name: str
     version: str | None
-    kind: Literal["registry", "url", "path", "tree"]
+    kind: Literal["registry", "url", "path", "tree", "git"]
     url: str | None = None
     tree: Path | None = None
     editable: bool = False
+    git: str | None = None
 
     @property
     def display(self) -> str:
@@ -541,9 +547,9 @@ class LockedFile(NamedTuple):
 def locked_dists(
     packages: Sequence[Package], root: Path, *, no_editable: frozenset[str] | bool = False
 ) -> list[LockedDist]:
-    """How each locked package is installed: from an index, a URL, a local file, or its source
-    tree (editable unless `no_editable`); `root` is the workspace root. Raises for Git sources,
-    which puv cannot install yet."""
+    """How each locked package is installed: from an index, a URL, a local file, its source
+    tree (editable unless `no_editable`) or a Git commit; `root` is the workspace root. Raises for
+    Git LFS sources, which puv cannot install yet."""
     dists = []
     for package in packages:
         source = package.source
@@ -553,10 +559,7 @@ def locked_dists(
             editable = source.kind == "editable" and not _named(no_editable, name)
             dists.append(LockedDist(name, version, "tree", tree.as_uri(), tree, editable))
         elif source.kind == "git":
-            raise PuvError(
-                f"Distribution `{_package_id(package)}` can't be installed because puv cannot "
-                "install Git sources yet"
-            )
+            dists.append(LockedDist(name, version, "git", _git_url(package), git=source.location))
         elif source.kind == "registry":
             dists.append(LockedDist(name, version, "registry"))
         else:
@@ -576,11 +579,12 @@ def locked_file(
 ) -> LockedFile | None:
     """The file to install `dist` (the locked `package`) from: the lock's best wheel for the
     interpreter (`rank` orders its tags, None: not installable), else its sdist; None for a
-    source tree (always built, even with `--no-build`, as uv does). uv's errors when there is
-    nothing installable (or the flags rule it out)."""
+    source tree (always built, even with `--no-build`, as uv does) and a Git commit (built, but
+    not with `--no-build`). uv's errors when there is nothing installable (or the flags rule it
+    out)."""
     from puv.core.hashes import HashDigest
 
-    if dist.kind == "tree":
+    if dist.kind == "tree" or (dist.kind == "git" and not no_build):
         return None
     if not no_binary:
         best: tuple[int, WheelFilename, str, str | None] | None = None
@@ -627,6 +631,29 @@ def _package_id(package: Package) -> str:
     if package.version is None:
         return f"{package.name} @ {location}"
     return f"{package.name}=={package.version} @ {location}"
+
+
+def _git_url(package: Package) -> str:
+    """A locked Git source as uv names it: `git+<repository>@<commit>#subdirectory=<dir>` (the
+    lock's `<repository>?subdirectory=<dir>&tag=<tag>#<commit>`). Raises for Git LFS, and for a
+    source without its commit."""
+    parts = urlsplit(package.source.location)
+    query = dict(parse_qsl(parts.query))
+    if not _COMMIT.fullmatch(parts.fragment):
+        raise PuvError(
+            f"Failed to parse Git URL of `{package.name}` in the lockfile: "
+            f"`{package.source.location}`",
+            hint="A locked Git source ends with its commit (`#<commit>`); run `puv lock`",
+        )
+    if query.get("lfs") == "true":
+        raise PuvError(
+            f"Distribution `{_package_id(package)}` can't be installed because puv cannot "
+            "install Git LFS sources yet"
+        )
+    repository = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    subdirectory = query.get("subdirectory")
+    suffix = f"#subdirectory={subdirectory}" if subdirectory else ""
+    return f"git+{repository}@{parts.fragment}{suffix}"
 
 
 def _absolute(location: str, root: Path) -> str:

@@ -8,7 +8,9 @@ then a wheel built from that sdist (or either one alone).
 
 Build environments come from `build.environment.BuildEnvironments` (cached by pinned set and
 interpreter); the build requirements of `[build-system]` are installed first, then whatever the
-backend's `get_requires_for_build_*` hook adds.
+backend's `get_requires_for_build_*` hook adds. With `no-build-isolation` (or the project named in
+`no-build-isolation-package`) the backend runs in the target interpreter's own environment instead,
+and, as in uv, no build requirement is installed or asked for.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from puv.operations.context import Context
 from puv.python.interpreter import Interpreter
 
 if TYPE_CHECKING:
-    from puv.build.environment import BuildEnvironments
+    from puv.build.environment import BuildEnvironment, BuildEnvironments, BuildIsolation
     from puv.build.frontend import BuildBackend, ConfigSettings, Kind
     from puv.index.indexes import Index, PackageFinder
 
@@ -189,17 +191,20 @@ def _prepare_out_dir(out_dir: Path, create_gitignore: bool) -> None:
 
 class _Builder:
     """Builds trees and sdists in the environments of one interpreter, with one set of config
-    settings; `log` receives the backend's output lines (None: captured for errors only)."""
+    settings; `isolation` says which builds run in the interpreter's own environment instead;
+    `log` receives the backend's output lines (None: captured for errors only)."""
 
     def __init__(
         self,
         cache: CacheLayout,
         environments: BuildEnvironments,
+        isolation: BuildIsolation,
         config_settings: ConfigSettings | None,
         log: Callable[[str], None] | None,
     ) -> None:
         self.cache = cache
         self.environments = environments
+        self.isolation = isolation
         self.config_settings = config_settings
         self.log = log
 
@@ -268,7 +273,9 @@ class _Builder:
             return self.tree_metadata(tree, display, wheel_dir)
 
     def _backend(self, source: Path, display: str, kind: Kind) -> BuildBackend:
-        """The tree's backend, in an environment with all its build requirements for `kind`."""
+        """The tree's backend, in an environment with all its build requirements for `kind`
+        (or, without build isolation, in the interpreter's own environment as it is)."""
+        from puv.build.environment import shared_environment
         from puv.build.frontend import BuildBackend, hook_environment, read_build_system
 
         try:
@@ -276,20 +283,25 @@ class _Builder:
         except PuvError as err:
             raise build_failure(display, err.message, *err.causes) from None
 
-        def backend_in(requirements: list[str]) -> BuildBackend:
-            try:
-                env = self.environments.environment(requirements)
-            except BuildError:
-                raise
-            except PuvError as err:
-                raise build_failure(display, err.message, *err.causes, hint=err.hint) from None
+        def backend_in(env: BuildEnvironment) -> BuildBackend:
             environ = hook_environment(os.environ, venv_root=env.root, scripts=env.scripts)
             return BuildBackend(source, system, env.python, environ, display=display, log=self.log)
 
+        if not self.isolation.is_isolated(system.name or _pkg_info_name(source)):
+            return backend_in(shared_environment(self.environments.interpreter))
         requires = list(system.requires)
-        backend = backend_in(requires)
+        backend = backend_in(self._environment(requires, display))
         extra = [r for r in backend.get_requires(kind, self.config_settings) if r not in requires]
-        return backend_in(requires + extra) if extra else backend
+        return backend_in(self._environment(requires + extra, display)) if extra else backend
+
+    def _environment(self, requirements: list[str], display: str) -> BuildEnvironment:
+        """An isolated environment with `requirements` (a failure names the source built)."""
+        try:
+            return self.environments.environment(requirements)
+        except BuildError:
+            raise
+        except PuvError as err:
+            raise build_failure(display, err.message, *err.causes, hint=err.hint) from None
 
 
 # --- services and names -------------------------------------------------------------------------
@@ -304,9 +316,11 @@ def _builder(
     log: Callable[[str], None] | None,
 ) -> Iterator[_Builder]:
     """A builder for `interpreter`, under the shared cache lock, looking build requirements up
-    with `finder` (or a finder over the context's indexes, closed on exit)."""
-    from puv.build.environment import BuildEnvironments
+    with `finder` (or a finder over the context's indexes, closed on exit), isolating builds as
+    the settings say (`no-build-isolation`, `no-build-isolation-package`)."""
+    from puv.build.environment import BuildEnvironments, BuildIsolation
     from puv.cache.lock import cache_lock, lock_timeout_from_env
+    from puv.core.wheel_filename import normalize_name
 
     ctx.cache.ensure()
     held = cache_lock(ctx.cache.root, timeout=lock_timeout_from_env(os.environ))  # shared
@@ -315,7 +329,12 @@ def _builder(
         if finder is None:
             finder = own = default_finder(ctx)
         environments = BuildEnvironments(ctx.cache, finder, interpreter)
-        yield _Builder(ctx.cache, environments, config_settings, log)
+        settings = ctx.settings
+        isolation = BuildIsolation(
+            shared=settings.no_build_isolation,
+            shared_packages=frozenset(map(normalize_name, settings.no_build_isolation_package)),
+        )
+        yield _Builder(ctx.cache, environments, isolation, config_settings, log)
     finally:
         if own is not None:
             own.client.close()
@@ -388,6 +407,18 @@ def _sdist_name(filename: str) -> str:
         if filename.lower().endswith(suffix):
             return filename[: -len(suffix)].rpartition("-")[0] or filename
     return filename
+
+
+def _pkg_info_name(source: Path) -> str | None:
+    """The `Name` of the `PKG-INFO` of an extracted sdist (None without one)."""
+    from email.parser import BytesHeaderParser
+
+    try:
+        headers = BytesHeaderParser().parsebytes((source / "PKG-INFO").read_bytes())
+    except OSError:
+        return None
+    name = headers.get("Name")
+    return str(name).strip() if name else None
 
 
 def _display_tree(source: Path) -> str:

@@ -183,7 +183,8 @@ class GitCheckouts:
         self._fetch(database, url, refspecs, tags=tags, cause=cause and f"{cause}`{value}`")
 
     def _fetch_commit(self, database: Path, url: GitUrl, commit: str) -> None:
-        self.status(f"   Updating {url.repository} ({commit})")
+        # uv names the reference being updated, and the commit it found
+        self.status(f"   Updating {url.repository} ({url.reference.display})")
         self._fetch(
             database,
             url,
@@ -202,6 +203,14 @@ class GitCheckouts:
         arguments = ["fetch", *(["--tags"] if tags else []), "--force", "--update-head-ok"]
         verb = "clone" if database in self._cloning else "fetch"
         causes = [f"failed to {verb} into: {database}", *([cause] if cause else [])]
+        if self.offline and not url.repository.startswith("file:"):
+            raise GitError(
+                [
+                    *causes,
+                    "Remote Git fetches are not allowed because network connectivity is disabled "
+                    "(i.e., with `--offline`)",
+                ]
+            )
         self._git(database, [*arguments, url.repository, *refspecs], causes)
         self._cloning.discard(database)
 

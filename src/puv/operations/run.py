@@ -6,8 +6,11 @@ is; `--isolated` syncs into a temporary environment instead; outside a project (
 `--no-project`) the command runs with the interpreter discovery finds. A Python file (or a
 program on standard input) with a PEP 723 `script` block runs in the script's own cached
 environment instead (`operations.script_env`), whatever project it is in. `--with` requirements
-are installed into a cached environment layered on top (an ephemeral environment whose `.pth`
-file adds the `--with` environment's site-packages, then the base environment's). `.env` files are
+and `--with-editable` projects (installed editable, PEP 660, by `pip install`'s machinery) go into
+a cached environment layered on top (an ephemeral environment whose `.pth` file adds the `--with`
+environment's site-packages, then the base environment's); it is keyed by the base interpreter,
+the requirements and each editable project's cache info, so an edit to an editable's sources is
+seen at once and a change to its `pyproject.toml` gives a new one. `.env` files are
 read (`--env-file`, `UV_ENV_FILE`) without overriding the real environment. The child inherits
 the terminal; signals uv forwards are forwarded; its exit code (128+N for signal N) is returned.
 """
@@ -36,6 +39,7 @@ from puv.operations.sync import SyncRequest
 from puv.python.interpreter import Interpreter
 
 if TYPE_CHECKING:
+    from puv.install.installed import InstalledDist
     from puv.operations.script_env import LockFlagSource, SettingsSources
     from puv.project.script import ScriptMetadata
     from puv.project.workspace import Workspace
@@ -56,12 +60,15 @@ class RunRequest:
     the lock and selection options of the project sync (its `exact` and `report` are run's).
     `settings_sources` lets a script's `[tool.uv]` join the settings; `lock_flag` says whether
     `--locked`/`--frozen` came from the command line ("cli") or the environment ("env").
+    `with_editables` are the `--with-editable` values as given (paths, `file:` URLs or
+    `name @ path`, relative to the working directory).
     """
 
     command: tuple[str, ...] = ()
     module: bool = False
     script: bool = False
     with_requirements: tuple[str, ...] = ()
+    with_editables: tuple[str, ...] = ()
     with_files: tuple[str, ...] = ()
     no_project: bool = False
     isolated: bool = False
@@ -84,6 +91,7 @@ class _Environment:
 
 def run_command(ctx: Context, request: RunRequest) -> int:
     """Prepare the environment, run the command in it and return its exit code."""
+    editables = tuple(_parse_editable(ctx, value) for value in request.with_editables)
     extra_environment = read_env_files(ctx, request.env_files)
     stdin = _read_stdin(request)
     script = _inline_script(ctx, request, stdin)
@@ -96,8 +104,8 @@ def run_command(ctx: Context, request: RunRequest) -> int:
         else:
             base = _base_environment(ctx, request, temporary)
         environment = base
-        if request.with_requirements or request.with_files:
-            environment = _overlay(ctx, request, base, temporary)
+        if request.with_requirements or request.with_files or editables:
+            environment = _overlay(ctx, request, editables, base, temporary)
         if not request.command:
             _list_commands(ctx, environment)
             return 2
@@ -270,14 +278,124 @@ def _temporary_dir(ctx: Context, temporary: list[Path]) -> Path:
 # --------------------------------------------------------------------------------- --with
 
 
+@dataclass(frozen=True, slots=True)
+class _Editable:
+    """One `--with-editable` value: where it points (`location` as written, without extras),
+    the absolute path of a local one (None for a URL, which cannot be editable), the name it was
+    given under (`name @ path`) and its extras."""
+
+    location: str
+    path: Path | None
+    name: str | None
+    extras: tuple[str, ...]
+
+    @property
+    def requirement(self) -> str:
+        """The `-e` value handed to the installer: the absolute path and the extras."""
+        extras = f"[{','.join(self.extras)}]" if self.extras else ""
+        return f"{self.path}{extras}"
+
+
+_NAMED = re.compile(
+    r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[(?P<extras>[^\]]*)\])?\s*@\s*"
+)
+_TRAILING_EXTRAS = re.compile(r"^(?P<location>.*?)\[(?P<extras>[^\]]*)\]$")
+_ARCHIVES = (
+    ".whl", ".tar.gz", ".zip", ".tar.bz2", ".tar.lz", ".tar.lzma", ".tar.xz", ".tar.zst", ".tar",
+    ".tbz", ".tgz", ".tlz", ".txz",
+)  # fmt: skip
+_NOT_EDITABLE = "Editable requirements must refer to a local directory"
+_WITH_FAILED = "Failed to resolve `--with` requirement"
+
+
+def _parse_editable(ctx: Context, value: str) -> _Editable:
+    """Read a `--with-editable` value as uv's argument parsing does: a file that is not an
+    archive is refused at once (exit 2); everything else is checked after the sync."""
+    from puv.core.wheel_filename import normalize_name
+
+    named = _NAMED.match(value)
+    location = value[named.end() :].strip() if named else value.strip()
+    extras = (named["extras"] or "") if named else ""
+    trailing = _TRAILING_EXTRAS.match(location)
+    if trailing:
+        location, extras = trailing["location"], ",".join([extras, trailing["extras"]])
+    names = tuple(dict.fromkeys(normalize_name(e) for e in extras.split(",") if e.strip()))
+    name = named["name"] if named else None
+    if "://" in location and not location.startswith("file:"):
+        return _Editable(location, None, name, names)
+    if location.startswith("file:"):
+        from puv.index.client import path_from_file_url
+
+        path = Path(path_from_file_url(location))
+    else:
+        path = Path(os.path.normpath(ctx.cwd / location))
+    if path.is_file() and not path.name.lower().endswith(_ARCHIVES):
+        suffixes = ", ".join(f"`{suffix}`" for suffix in _ARCHIVES[:-1])
+        raise PuvError(
+            f"Failed to parse: `{location}`",
+            causes=[
+                f"Expected path (`{location}`) to end in a supported file extension: {suffixes}, "
+                f"or `{_ARCHIVES[-1]}`\n{location}\n{'^' * len(location)}"
+            ],
+        )
+    return _Editable(location, path, name, names)
+
+
+def _check_editable(editable: _Editable) -> None:
+    """uv's errors for a `--with-editable` that is not a local Python project (an archive or a
+    URL: exit 2; a missing path, a directory without a project, a name that is not the
+    project's: exit 1)."""
+    from puv.build.frontend import read_build_system
+    from puv.core.errors import FailureError
+    from puv.core.wheel_filename import normalize_name
+
+    if editable.path is None:
+        kind = "Git sources" if editable.location.startswith("git+") else "Remote archives"
+        raise PuvError(
+            f"Unsupported editable requirement: `{editable.location}`",
+            causes=[f"{kind} cannot be editable"],
+            hint=_NOT_EDITABLE,
+        )
+    url = editable.path.as_uri()
+    if editable.path.is_file():
+        raise PuvError(
+            f"Unsupported editable requirement: `{url}`",
+            causes=["Local archives cannot be editable"],
+            hint=_NOT_EDITABLE,
+        )
+    if not editable.path.exists():
+        raise FailureError(_WITH_FAILED, causes=[f"Distribution not found at: {url}"])
+    try:
+        found = read_build_system(editable.path).name
+    except PuvError as err:
+        raise FailureError(_WITH_FAILED, causes=[err.message, *err.causes]) from None
+    given = editable.name
+    if given and found and normalize_name(given) != normalize_name(found):
+        raise FailureError(
+            _WITH_FAILED,
+            causes=[
+                f"Failed to build `{given} @ {url}`",
+                f"Package metadata name `{found}` does not match given name `{given}`",
+            ],
+        )
+
+
 def _overlay(
-    ctx: Context, request: RunRequest, base: _Environment, temporary: list[Path]
+    ctx: Context,
+    request: RunRequest,
+    editables: Sequence[_Editable],
+    base: _Environment,
+    temporary: list[Path],
 ) -> _Environment:
-    """`--with`: the requirements in a cached environment, layered over `base` through an
-    ephemeral environment (skipped when `base` already satisfies them)."""
-    if not request.with_files and _satisfied(request.with_requirements, base.interpreter):
+    """`--with`: the requirements and editables in a cached environment, layered over `base`
+    through an ephemeral environment (skipped when `base` already satisfies them)."""
+    for editable in editables:
+        _check_editable(editable)
+    if not request.with_files and _satisfied(
+        ctx, request.with_requirements, editables, base.interpreter
+    ):
         return base
-    cached = _cached_environment(ctx, request, base.interpreter)
+    cached = _cached_environment(ctx, request, editables, base.interpreter)
     from puv.install.venv import create_venv
     from puv.python.probe import probe_interpreter
 
@@ -306,16 +424,25 @@ class _CachedEnvironment:
     purelib: Path
 
 
-def _cached_environment(ctx: Context, request: RunRequest, base: Interpreter) -> _CachedEnvironment:
-    """The environment holding the `--with` requirements, from the cache when it was made
-    before for the same requirements and interpreter."""
+def _cached_environment(
+    ctx: Context, request: RunRequest, editables: Sequence[_Editable], base: Interpreter
+) -> _CachedEnvironment:
+    """The environment holding the `--with` requirements and editables, from the cache when it
+    was made before for the same requirements, editables (and their cache info) and
+    interpreter."""
     from puv.cache.lock import lock, lock_timeout_from_env
     from puv.install.venv import OnExisting, create_venv, venv_scheme
+    from puv.operations.editable import cache_info
 
     files = tuple(os.path.abspath(path) for path in request.with_files)
     contents = [Path(path).read_text(encoding="utf-8") for path in _existing(ctx, files)]
+    trees = [
+        [editable.requirement, cache_info(editable.path, os.environ)]
+        for editable in editables
+        if editable.path is not None
+    ]
     key = json.dumps(
-        [base.key, str(base.sys_executable), sorted(request.with_requirements), contents],
+        [base.key, str(base.sys_executable), sorted(request.with_requirements), contents, trees],
         sort_keys=True,
     )
     bucket = ctx.cache.bucket("environments")
@@ -325,7 +452,7 @@ def _cached_environment(ctx: Context, request: RunRequest, base: Interpreter) ->
     with lock(bucket / f"{root.name}.lock", shared=False, resource=str(root), timeout=timeout):
         if not (root / _COMPLETE).is_file():  # new, or left unfinished by a failed run
             venv = create_venv(root, base, on_existing=OnExisting.CLEAR_ANY)
-            _install_with(ctx, request, files, venv.python)
+            _install_with(ctx, request, editables, files, venv.python)
             (root / _COMPLETE).write_text("")
     scheme = venv_scheme(base)
     return _CachedEnvironment(
@@ -340,13 +467,19 @@ def _existing(ctx: Context, files: Sequence[str]) -> list[str]:
     return list(files)
 
 
-def _install_with(ctx: Context, request: RunRequest, files: Sequence[str], python: Path) -> None:
-    """Resolve the `--with` requirements for `python` and install the pins (uv's summary:
-    only `Installed N packages in ...`)."""
-    import tempfile
-
-    from puv.operations.pip_compile import CompileRequest, pip_compile
+def _install_with(
+    ctx: Context,
+    request: RunRequest,
+    editables: Sequence[_Editable],
+    files: Sequence[str],
+    python: Path,
+) -> None:
+    """Resolve the `--with` requirements and editables for `python` and install them as
+    `pip install` does (uv's summary: the `Building`/`Built` lines and `Installed N packages in
+    ...`)."""
+    from puv.operations.install_session import IndexArguments
     from puv.operations.pip_install import InstallRequest, install_requirements
+    from puv.operations.pip_requirements import SourceOptions
     from puv.operations.sync import FilteredPrinter, with_printer
 
     quiet = with_printer(
@@ -354,42 +487,48 @@ def _install_with(ctx: Context, request: RunRequest, files: Sequence[str], pytho
         FilteredPrinter.like(ctx.printer, ("Resolved ", "Prepared ", "Using ", " + ", " - ")),
     )
     sync = request.sync
-    with tempfile.TemporaryDirectory(prefix="puv-with-") as scratch:
-        wanted = Path(scratch) / "with.in"
-        wanted.write_text("".join(f"{line}\n" for line in request.with_requirements))
-        result = pip_compile(
-            quiet,
-            CompileRequest(
-                sources=(str(wanted), *files),
-                index=sync.indexes,
-                default_index=sync.default_index,
-                python=str(python),
-            ),
-        )
-        pins = Path(scratch) / "pins.txt"
-        pins.write_text(result.output, encoding="utf-8")
-        from puv.operations.install_session import IndexArguments
-
+    try:
         install_requirements(
             quiet,
             InstallRequest(
-                files=(str(pins),),
-                exact=True,
+                files=tuple(files),
+                packages=request.with_requirements,
+                sources=SourceOptions(editables=tuple(e.requirement for e in editables)),
+                resolve=True,
                 python=str(python),
                 indexes=IndexArguments(default_index=sync.default_index, index=sync.indexes),
             ),
         )
+    except PuvError as err:
+        if err.message != "No solution found when resolving dependencies":
+            raise
+        raise PuvError(
+            "No solution found when resolving `--with` dependencies",
+            causes=err.causes,
+            hint=err.hint,
+            exit_code=err.exit_code,
+        ) from None
 
 
-def _satisfied(requirements: Sequence[str], interpreter: Interpreter) -> bool:
+def _satisfied(
+    ctx: Context,
+    requirements: Sequence[str],
+    editables: Sequence[_Editable],
+    interpreter: Interpreter,
+) -> bool:
     """Whether every requirement names a package the environment already has in a version it
-    allows (uv's `can_skip_ephemeral`, for plain `name[ specifier]` requirements)."""
+    allows, and every editable is installed there, editable and fresh (uv's
+    `can_skip_ephemeral`, for plain `name[ specifier]` requirements and editables without
+    extras)."""
     from packaging.requirements import InvalidRequirement, Requirement
     from packaging.utils import canonicalize_name
 
     from puv.install.installed import scan_site_packages
 
-    installed = {dist.name: dist for dist in scan_site_packages(_site_packages(interpreter))}
+    dists = list(scan_site_packages(_site_packages(interpreter)))
+    if editables and not _editables_installed(ctx, editables, dists):
+        return False
+    installed = {dist.name: dist for dist in dists}
     for text in requirements:
         try:
             requirement = Requirement(text)
@@ -403,6 +542,28 @@ def _satisfied(requirements: Sequence[str], interpreter: Interpreter) -> bool:
             continue
         dist = installed.get(canonicalize_name(requirement.name))
         if dist is None or not requirement.specifier.contains(dist.version, prereleases=True):
+            return False
+    return True
+
+
+def _editables_installed(
+    ctx: Context, editables: Sequence[_Editable], dists: Sequence[InstalledDist]
+) -> bool:
+    """Whether each editable (without extras) is among `dists`, installed editable from the
+    same tree, cache info and build settings."""
+    from puv.operations.editable import build_info, cache_info, is_fresh
+
+    config = {
+        key: list(value) if isinstance(value, tuple) else value
+        for key, value in ctx.settings.config_settings.items()
+    }
+    build = build_info(config)
+    for editable in editables:
+        tree = editable.path
+        if tree is None or editable.extras:
+            return False
+        info = cache_info(tree, os.environ)
+        if not any(is_fresh(d, tree, editable=True, info=info, build=build) for d in dists):
             return False
     return True
 

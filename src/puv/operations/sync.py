@@ -478,8 +478,10 @@ def _read_selection(path: Path | None) -> list[LockedDist] | None:
         with open(path, encoding="utf-8") as file:
             rows = json.load(file)
         return [
-            LockedDist(name, version, kind, url, None if tree is None else Path(tree), editable)
-            for name, version, kind, url, tree, editable in rows
+            LockedDist(
+                name, version, kind, url, None if tree is None else Path(tree), editable, git
+            )
+            for name, version, kind, url, tree, editable, git in rows
         ]
     except (OSError, ValueError, TypeError):
         return None
@@ -493,10 +495,7 @@ def _write_selection(path: Path | None, dists: Sequence[LockedDist]) -> None:
 
     if path is None:
         return
-    rows = [
-        [d.name, d.version, d.kind, d.url, None if d.tree is None else str(d.tree), d.editable]
-        for d in dists
-    ]
+    rows = [[*d[:4], None if d.tree is None else str(d.tree), *d[5:]] for d in dists]
     try:
         write_atomic(path, json.dumps(rows).encode())
     except OSError:
@@ -649,6 +648,10 @@ class _Synchronizer:
             )
         if dist.kind == "registry":
             return installed.direct_url is None
+        if dist.kind == "git":
+            from puv.operations.git_install import is_current
+
+            return is_current(installed, dist, build=self.build)
         direct = installed.direct_url
         return (
             direct is not None
@@ -694,7 +697,7 @@ class _Synchronizer:
         added = [
             Dist(
                 change.dist.name,
-                None if change.dist.kind == "tree" else change.dist.version,
+                None if change.dist.kind in ("tree", "git") else change.dist.version,
                 change.dist.url,
             )
             for change in plan.changes
@@ -731,24 +734,10 @@ class _Synchronizer:
         self, dist: LockedDist, file: LockedFile | None, session: InstallSession
     ) -> CachedWheel | None:
         """The wheel `dist` installs, unpacked in the cache already (None: fetch or build)."""
-        from puv.operations.editable import built_wheel, cache_info, source_key
-
         if session.refreshes(dist.name):
             return None
         if file is None or file.wheel is None:
-            if dist.tree is not None:
-                key = source_key(dist.tree, editable=dist.editable)
-                info = cache_info(dist.tree, os.environ)
-            else:
-                assert file is not None
-                key, info = _sdist_key(file), {}
-            built = built_wheel(
-                self.ctx.cache,
-                key,
-                info=info,
-                build=self.build,
-                compatible=lambda wheel: session.policy.rank(wheel) is not None,
-            )
+            built = self._built_wheel(dist, file, session)
             if built is None:
                 return None
             from puv.core.hashes import HashDigest
@@ -757,6 +746,30 @@ class _Synchronizer:
             return found[0] if found else None
         found = session.wheels.find(dist.name, file.hashes)
         return found[0] if found else None
+
+    def _built_wheel(
+        self, dist: LockedDist, file: LockedFile | None, session: InstallSession
+    ) -> BuiltTree | None:
+        """The wheel built earlier from `dist`'s source tree, sdist or Git commit, if current."""
+        from puv.operations.editable import built_wheel, cache_info, source_key
+
+        if dist.kind == "git":
+            from puv.operations.git_install import build_key
+
+            key, info = build_key(dist), {}
+        elif dist.tree is not None:
+            key = source_key(dist.tree, editable=dist.editable)
+            info = cache_info(dist.tree, os.environ)
+        else:
+            assert file is not None
+            key, info = _sdist_key(file), {}
+        return built_wheel(
+            self.ctx.cache,
+            key,
+            info=info,
+            build=self.build,
+            compatible=lambda wheel: session.policy.rank(wheel) is not None,
+        )
 
     def _apply(self, plan: _Plan, session: InstallSession, target: TargetEnvironment) -> None:
         from puv.operations.pip_plan import Plan
@@ -770,7 +783,7 @@ class _Synchronizer:
         pip_plan = Plan((), tuple(artifact.change for artifact in artifacts), plan.extraneous)
         session.apply(pip_plan, artifacts)
         for change, artifact in zip(plan.changes, artifacts, strict=True):
-            if change.dist.kind == "tree":
+            if change.dist.kind in ("tree", "git"):
                 self._record_tree(change.dist, artifact, target)
         if self.ctx.settings.compile_bytecode:
             self._compile(target)
@@ -794,7 +807,7 @@ class _Synchronizer:
         requested = Requested(
             dist.name,
             specifier="" if dist.version is None else f"=={dist.version}",
-            url=None if dist.kind in ("registry", "tree") else dist.url,
+            url=None if dist.kind in ("registry", "tree", "git") else dist.url,
             hashes=() if file is None else file.hashes,
             display=dist.display,
         )
@@ -804,21 +817,36 @@ class _Synchronizer:
             return Artifact(pip_change, file.wheel, cached, file.location, file.hashes)
         if cached is not None:
             return Artifact(pip_change, cached.filename, cached, None, ())
-        built = self._build(dist, file, session)
+        # a commit's wheel is never stale: a reinstall unpacks it again, without a build (as uv)
+        built = self._built_wheel(dist, file, session) if dist.kind == "git" else None
+        if built is None:
+            built = self._build(dist, file, session)
         return Artifact(pip_change, built.filename, None, built.wheel.as_uri(), ())
 
     def _build(
         self, dist: LockedDist, file: LockedFile | None, session: InstallSession
     ) -> BuiltTree:
-        """Build the source tree or sdist of `dist` (printing uv's `Building`/`Built` lines)."""
+        """Build the source tree, Git commit or sdist of `dist` (printing uv's `Building`/`Built`
+        lines, after a Git checkout's `Updating` lines)."""
         from puv.operations.build_ops import build_wheel_for
         from puv.operations.editable import cache_info, record_built_wheel, source_key
 
         printer = self.printer
-        printer.status(f"   {printer.style('Building', 'green', bold=True)} {dist.display}")
         interpreter = self.environment.interpreter
         config = self.config_settings or None
-        if dist.tree is not None:
+        checkout = None
+        if dist.kind == "git":
+            from puv.operations import git_install
+
+            checkout = git_install.check_out(self.ctx, dist)
+        printer.status(f"   {printer.style('Building', 'green', bold=True)} {dist.display}")
+        if checkout is not None:
+            info = {}
+            wheel = git_install.build_wheel(
+                self.ctx, dist, checkout, interpreter, config_settings=config
+            )
+            key = git_install.build_key(dist)
+        elif dist.tree is not None:
             info = cache_info(dist.tree, os.environ)
             wheel = build_wheel_for(
                 self.ctx, dist.tree, interpreter, editable=dist.editable, config_settings=config
@@ -858,12 +886,18 @@ class _Synchronizer:
         return archive
 
     def _record_tree(self, dist: LockedDist, artifact: Artifact, target: TargetEnvironment) -> None:
-        """Write uv's source-tree metadata into the `.dist-info` just installed."""
+        """Write uv's source-tree (or Git) metadata into the `.dist-info` just installed."""
         from puv.operations.editable import cache_info, record_tree_install
 
-        assert dist.tree is not None and artifact.cached is not None
+        assert artifact.cached is not None
         dist_info = next(artifact.cached.archive.glob("*.dist-info")).name
         site_packages = Path(target.site_packages[0])
+        if dist.kind == "git":
+            from puv.operations.git_install import record_install
+
+            record_install(site_packages / dist_info, dist, build=self.build)
+            return
+        assert dist.tree is not None
         record_tree_install(
             site_packages / dist_info,
             dist.tree,
@@ -929,4 +963,8 @@ def _same_version(installed: str, locked: str) -> bool:
 
 
 def _shown(dist: InstalledDist) -> Dist:
+    if dist.direct_url is not None and "vcs_info" in dist.direct_url:
+        from puv.operations.git_install import installed_url
+
+        return Dist(dist.name, dist.version, installed_url(dist))
     return Dist(dist.name, dist.version, dist.url)
