@@ -295,6 +295,27 @@ def test_sync_of_a_changed_project_prints_no_lock_changes(app: Pair) -> None:
     assert (app.dir("puv") / "uv.lock").read_text() == (app.dir("uv") / "uv.lock").read_text()
 
 
+def test_large_downloads_are_announced_as_uv_does(
+    tmp_path: Path, run_uv: Runner, run_puv: Runner, index: IndexServer
+) -> None:
+    """A wheel over 1 MiB gets uv's `Downloading big (1.5MiB)` / ` Downloaded big` lines when
+    no progress bar is drawn; a small one does not."""
+    write_wheel(index.root, {"big/data.bin": os.urandom(3 << 19)}, name="big", version="1.0")
+
+    def write(directory: Path) -> None:
+        write_member(
+            directory,
+            "app",
+            ["big", "eps"],
+            extra=f'\n[[tool.uv.index]]\nurl = "{index.simple_url}"\ndefault = true\n',
+        )
+
+    pair = make_pair(tmp_path, run_uv, run_puv, write)
+    shown = pair.same("sync", "--frozen", "--no-install-project")
+    assert "Downloading big (1.5MiB)\n Downloaded big\n" in shown
+    assert "Downloading eps" not in shown
+
+
 def test_inexact_keeps_extraneous_packages(app: Pair) -> None:
     app.same("sync", "--frozen", "--all-groups")
     app.same("sync", "--frozen", "--inexact")

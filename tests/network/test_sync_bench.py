@@ -75,14 +75,18 @@ def test_locked_sync_matches_uv(run_uv: Runner, run_puv: Runner, tmp_path: Path,
     ours = run_puv(*args, cwd=ours_dir)
     assert ours.returncode == 0, ours.stderr
     assert freeze(run_uv, ours_dir) == freeze(run_uv, theirs_dir)
-    # uv also reports each download over 1 MiB (`Downloading x (1.2MiB)`, ` Downloaded x`),
-    # which puv's install session does not yet; the `Prepared` count depends on the cache.
-    skipped = ("Prepared", "Downloading ", " Downloaded ")
+    # Each download over 1 MiB is reported (`Downloading x (1.2MiB)`, ` Downloaded x`) in the
+    # order downloads start and end: compared as a set. The `Prepared` count depends on the cache.
+    downloads = ("Downloading ", " Downloaded ")
+    skipped = ("Prepared", *downloads)
     expected = shown(theirs.stderr, theirs_dir)
     actual = shown(ours.stderr, ours_dir)
     assert [line for line in actual if not line.startswith(skipped)] == [
         line for line in expected if not line.startswith(skipped)
     ]
+    assert sorted(line for line in actual if line.startswith(downloads)) == sorted(
+        line for line in expected if line.startswith(downloads)
+    )
     count = len([line for line in expected if line.startswith(" + ")])
     assert count > 20
 

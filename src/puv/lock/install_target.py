@@ -32,7 +32,7 @@ from puv.core.wheel_filename import WheelFilename
 
 if TYPE_CHECKING:  # the selection types are built at every sync; the walk's imports only when used
     from puv.core.hashes import HashDigest
-    from puv.lock.model import Dependency, Lock, Package, PackageId
+    from puv.lock.model import Dependency, Lock, Package, PackageId, Wheel
 
 __all__ = [
     "DependencyGroups",
@@ -537,11 +537,13 @@ class LockedDist(NamedTuple):
 
 class LockedFile(NamedTuple):
     """The file a locked package is installed from: a wheel, or (`wheel` None) an sdist to
-    build; `location` is an absolute URL, `hashes` what the lock says it hashes to."""
+    build; `location` is an absolute URL, `hashes` what the lock says it hashes to, `size` its
+    size in bytes when the lock records it."""
 
     location: str
     wheel: WheelFilename | None
     hashes: tuple[HashDigest, ...]
+    size: int | None = None
 
 
 def locked_dists(
@@ -587,7 +589,7 @@ def locked_file(
     if dist.kind == "tree" or (dist.kind == "git" and not no_build):
         return None
     if not no_binary:
-        best: tuple[int, WheelFilename, str, str | None] | None = None
+        best: tuple[int, WheelFilename, str, Wheel] | None = None
         for wheel in package.wheels:
             filename = WheelFilename.parse(wheel.filename)
             order = rank(filename)
@@ -597,15 +599,17 @@ def locked_file(
                 location = dist.url or ""
             else:
                 location = _absolute(wheel.location, root)
-            best = (order, filename, location, wheel.hash)
+            best = (order, filename, location, wheel)
         if best is not None:
-            _, filename, location, digest = best
-            return LockedFile(location, filename, (HashDigest.parse(digest),) if digest else ())
+            _, filename, location, chosen = best
+            hashes = (HashDigest.parse(chosen.hash),) if chosen.hash else ()
+            return LockedFile(location, filename, hashes, chosen.size)
     sdist = package.sdist
     if sdist is not None and not no_build:
         archive = _absolute(sdist.location, root) if sdist.location is not None else dist.url
         if archive is not None:
-            return LockedFile(archive, None, (HashDigest.parse(sdist.hash),) if sdist.hash else ())
+            hashes = (HashDigest.parse(sdist.hash),) if sdist.hash else ()
+            return LockedFile(archive, None, hashes, sdist.size)
     if no_binary and no_build:
         reason = "it is marked as both `--no-binary` and `--no-build`"
     elif no_binary:

@@ -814,7 +814,9 @@ class _Synchronizer:
         pip_change = Change(requested, change.replaces)
         cached = self._cached_wheel(dist, file, session)
         if file is not None and file.wheel is not None:
-            return Artifact(pip_change, file.wheel, cached, file.location, file.hashes)
+            return Artifact(
+                pip_change, file.wheel, cached, file.location, file.hashes, size=file.size
+            )
         if cached is not None:
             return Artifact(pip_change, cached.filename, cached, None, ())
         # a commit's wheel is never stale: a reinstall unpacks it again, without a build (as uv)
