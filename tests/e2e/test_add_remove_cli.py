@@ -241,6 +241,27 @@ def test_locked_edits_match_uv(
             assert ((puv_dir / "pyproject.toml").read_bytes(), _lock_bytes(puv_dir)) == before
 
 
+@pytest.mark.parametrize("bounds", ["lower", "exact"])
+def test_bounds_are_recorded_without_a_second_resolution(
+    index: IndexServer, tmp_path: Path, run_uv: Runner, run_puv: Runner, bounds: str
+) -> None:
+    """The bounds `add` takes from its lock are recorded in that lock (no second resolution):
+    the result is what uv writes, and a later `--locked` check agrees with and without puv's
+    record of passed checks, and with uv's."""
+    env = {"UV_DEFAULT_INDEX": index.simple_url, "UV_EXCLUDE_NEWER": "2030-01-01T00:00:00Z"}
+    dirs = {tool: _tree(tmp_path / tool, BARE + "\n") for tool in ("uv", "puv")}
+    args = ("add", "--no-sync", "--bounds", bounds, "requests")
+    assert run_uv(*args, cwd=dirs["uv"], env=env).returncode == 0
+    added = run_puv(*args, cwd=dirs["puv"], env=env)
+    assert added.returncode == 0, added.stderr
+    assert _lock_bytes(dirs["puv"]) == _lock_bytes(dirs["uv"])
+    assert "specifier = " in (dirs["puv"] / "uv.lock").read_text()
+    for extra in ((), ("--no-cache",)):
+        checked = run_puv("lock", "--locked", *extra, cwd=dirs["puv"], env=env)
+        assert checked.returncode == 0, checked.stderr
+    assert run_uv("lock", "--locked", cwd=dirs["puv"], env=env).returncode == 0
+
+
 def _lock_bytes(project: Path) -> bytes | None:
     path = project / "uv.lock"
     return path.read_bytes() if path.exists() else None

@@ -852,7 +852,11 @@ def lock_and_sync(
         write_text_atomic(pyproject_path, editor.render())
         silent = FilteredPrinter.like(ctx.printer, (*hidden, "Using ", "Resolved "))
         workspace = discover_workspace(pyproject_path.parent)
-        lock_project(with_printer(ctx, silent), request, workspace=workspace)
+        # the bounds come from this lock, which satisfies them: record them, resolve nothing
+        bounded = request._replace(
+            keep_resolution=True, upgrade=False, upgrade_packages=(), upgrade_groups=()
+        )
+        lock_project(with_printer(ctx, silent), bounded, workspace=workspace)
     if not options.no_sync:
         _sync(ctx, pyproject_path.parent, replace(options, python=python))
 

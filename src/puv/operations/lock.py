@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from puv.cache.layout import CacheLayout
     from puv.index.client import HttpClient
     from puv.index.simple import DistFile as IndexFile
-    from puv.lock.model import Lock, Package
+    from puv.lock.model import Lock, Metadata, Package, Requirement
     from puv.operations.context import Context
     from puv.operations.lock_inputs import LockInputs
     from puv.operations.lock_sources import GitPins, SourcedPackage, SourceLocker
@@ -69,6 +69,10 @@ class LockRequest(NamedTuple):
     refresh: bool = False
     refresh_packages: tuple[str, ...] = ()
     report_changes: bool = True  # `Added ...`/`Updated ...` lines, as `lock` prints (not `sync`)
+    # The project changed only in ways the existing lock's packages satisfy (the bounds `add`
+    # takes from that lock): record the new metadata in it rather than resolve again, when the
+    # result passes the freshness check (else resolve as usual).
+    keep_resolution: bool = False
 
     @property
     def upgrading(self) -> bool:
@@ -363,7 +367,7 @@ def lock_project(
             f"`{inputs.requires_python}`."
         )
     lock, resolved, written = _update(ctx, request, path, existing, inputs, interpreter, started)
-    if record is not None and not resolved:
+    if record is not None and not resolved and not written:  # the file as it was checked
         record.save(lock, workspace.members)
     return LockResult(lock, workspace, path, resolved=resolved, written=written)
 
@@ -419,6 +423,14 @@ def _update(
     existing_preferred = existing
     if existing is None and request.check:
         raise _missing_lock("--locked", path.name)
+    kept = None
+    if existing is not None and request.keep_resolution and not upgrading:
+        kept = _with_current_metadata(existing, inputs)
+    if existing is not None and kept is not None:
+        checker = _source_checker(ctx, kept, inputs, interpreter, request)
+        if stale_reason(kept, inputs, checker) is None:
+            _resolved_line(ctx, len(kept.packages), started)
+            return kept, False, _finish(ctx, request, path, existing, kept)
     if existing is not None and not upgrading:
         reason = stale_reason(
             existing, inputs, _source_checker(ctx, existing, inputs, interpreter, request)
@@ -438,6 +450,14 @@ def _update(
     _resolved_line(ctx, len(lock.packages), started)
     for warning in warnings:
         ctx.printer.warn(warning)
+    return lock, True, _finish(ctx, request, path, existing, lock)
+
+
+def _finish(
+    ctx: Context, request: LockRequest, path: Path, existing: Lock | None, lock: Lock
+) -> bool:
+    """Report how `lock` differs from `existing` and write it (unless checking or dry-running);
+    whether it was written."""
     from puv.lock.compare import locks_equivalent
 
     changed = existing is None or not locks_equivalent(existing, lock)
@@ -458,7 +478,70 @@ def _update(
         from puv.lock.writer import render_lock
 
         write_atomic(path, render_lock(lock).encode("utf-8"))
-    return lock, True, written
+    return written
+
+
+def _with_current_metadata(existing: Lock, inputs: LockInputs) -> Lock | None:
+    """`existing` with each member's recorded requirements taken from `inputs`, when they differ
+    only in version specifiers that every locked version of those packages satisfies (the bounds
+    `add` writes); None when anything else changed."""
+    from dataclasses import replace
+
+    from puv.lock.order import sort_lock
+
+    if existing.manifest != inputs.manifest:
+        return None
+    packages = []
+    for package in existing.packages:
+        member = inputs.members.get(package.name)
+        if member is not None:
+            package = replace(package, metadata=member.metadata)
+        packages.append(package)
+    candidate = sort_lock(replace(existing, packages=tuple(packages)))
+    before = {package.id: package.metadata for package in existing.packages}
+    for package in candidate.packages:
+        old = before.get(package.id)
+        if old is None:
+            return None
+        if old != package.metadata and not _only_satisfied_specifiers(
+            existing, old, package.metadata
+        ):
+            return None
+    return candidate
+
+
+def _only_satisfied_specifiers(lock: Lock, old: Metadata, new: Metadata) -> bool:
+    """Whether `new` is `old` with only some specifiers changed, each satisfied by every version
+    `lock` holds of its package."""
+    from dataclasses import replace
+
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    def requirements(metadata: Metadata) -> list[tuple[str, Requirement]]:
+        dev = [(group, r) for group, reqs in metadata.requires_dev for r in reqs]
+        return [("", r) for r in metadata.requires_dist] + dev
+
+    def unversioned(requirement: Requirement) -> Requirement:
+        kept = tuple((key, value) for key, value in requirement.source if key != "specifier")
+        return replace(requirement, source=kept)
+
+    if old.provides_extras != new.provides_extras:
+        return False
+    before, after = requirements(old), requirements(new)
+    if [(g, unversioned(r)) for g, r in before] != [(g, unversioned(r)) for g, r in after]:
+        return False
+    for (_, was), (_, now) in zip(before, after, strict=True):
+        if was.specifier == now.specifier or now.specifier is None:
+            continue
+        try:
+            wanted = SpecifierSet(now.specifier)
+        except InvalidSpecifier:
+            return False
+        for package in lock.find(now.name):
+            version = package.id.version
+            if version is None or not wanted.contains(version, prereleases=True):
+                return False
+    return True
 
 
 def _keep(ctx: Context, request: LockRequest, packages: int, started: float) -> None:
