@@ -154,6 +154,7 @@ def install_tool(
         fingerprint = _fingerprint("repo", str(puv_source), pyproject, str(base_python))
         _ensure_venv(venv, base_python, ["--editable", str(puv_source)], fingerprint)
         bin_dir = venv / "bin"
+        _compile_sources(bin_dir / "python", puv_source / "src")
         return InstalledTool(spec, bin_dir, tool_version(spec, bin_dir, puv_source))
     else:
         requirements = REQUIREMENTS / argument
@@ -163,6 +164,15 @@ def install_tool(
         )
     bin_dir = venv / "bin"
     return InstalledTool(spec, bin_dir, tool_version(spec, bin_dir))
+
+
+def _compile_sources(python: Path, sources: Path) -> None:
+    """Byte-compile an editable install's sources (only what changed), as installing a wheel
+    would: otherwise every run would compile them again wherever `PYTHONDONTWRITEBYTECODE` is
+    set (it is on these machines), a cost no installed tool pays."""
+    compiled = _run([str(python), "-m", "compileall", "-q", "-j", "0", str(sources)])
+    if compiled.returncode != 0:
+        raise ToolError(f"`compileall {sources}` failed: {compiled.stdout.strip()}")
 
 
 def python_version(python: Path) -> str:
