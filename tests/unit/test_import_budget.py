@@ -186,6 +186,8 @@ NOT_FOR_NOOP = NEVER_AT_START | {
     "puv.project.sources",
     "puv.project.groups",  # the recorded check validated the groups: only their names are read
     "packaging.requirements",
+    "packaging.specifiers",  # `requires-python` is checked by `puv.core.requires_python`
+    "packaging.tags",
 }
 
 

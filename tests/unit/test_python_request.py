@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
-from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+from puv.core.requires_python import RequiresPython
 from puv.python.discovery import executable_names
 from puv.python.interpreter import Interpreter
 from puv.python.request import (
@@ -99,7 +99,7 @@ def test_free_threaded_and_range_details() -> None:
     assert request.version.release == (3, 13)
     assert request.version.variant is Variant.FREETHREADED
     ranged = parse_request(">=3.11,<3.13").version
-    assert ranged.specifiers == SpecifierSet(">=3.11,<3.13")
+    assert ranged.specifiers == RequiresPython(">=3.11,<3.13")
     assert parse_request("3.13rc1").version.prerelease == ("rc", 1)
 
 
@@ -264,14 +264,14 @@ def test_as_pep440_version() -> None:
 
 
 def test_requires_python_request() -> None:
-    request = requires_python_request(SpecifierSet(">=3.11"))
+    request = requires_python_request(RequiresPython(">=3.11"))
     assert request is not None
     assert request.kind is RequestKind.VERSION
     assert str(request) == "Python >=3.11"
-    exact = requires_python_request(SpecifierSet("==3.12.1"))
+    exact = requires_python_request(RequiresPython("==3.12.1"))
     assert exact is not None
     assert exact.version == VersionRequest((3, 12, 1))
-    assert requires_python_request(SpecifierSet("")) is None
+    assert requires_python_request(RequiresPython("")) is None
 
 
 def test_parse_version_request_wheel_tag_form() -> None:

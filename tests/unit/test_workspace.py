@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from packaging.specifiers import SpecifierSet
 
 from puv.core.errors import PuvError
+from puv.core.requires_python import RequiresPython
 from puv.project.workspace import WorkspaceError, discover_workspace
 from tests.uvproject import rendered, uv_error, write
 
@@ -39,7 +39,7 @@ def test_member_walks_up_to_the_root_that_includes_it(tmp_path: Path) -> None:
     assert list(workspace.members) == ["b", "pkg-a", "root"]
     assert workspace.current is not None and workspace.current.name == "pkg-a"
     assert workspace.members["pkg-a"].root == root / "packages/a"
-    assert workspace.requires_python() == SpecifierSet(">=3.10,>=3.11,<3.14")
+    assert workspace.requires_python() == RequiresPython(">=3.10,>=3.11,<3.14")
     assert not workspace.is_non_project
 
 
@@ -201,9 +201,9 @@ def test_requires_python_includes_enabled_groups(tmp_path: Path) -> None:
     )
     workspace = discover_workspace(root)
 
-    assert workspace.requires_python() == SpecifierSet(">=3.10,>=3.11")
-    assert workspace.requires_python(["new"]) == SpecifierSet(">=3.10,>=3.11,>=3.12")
-    assert workspace.requires_python(["new", "old", "absent"]) == SpecifierSet(
+    assert workspace.requires_python() == RequiresPython(">=3.10,>=3.11")
+    assert workspace.requires_python(["new"]) == RequiresPython(">=3.10,>=3.11,>=3.12")
+    assert workspace.requires_python(["new", "old", "absent"]) == RequiresPython(
         ">=3.10,>=3.11,>=3.12,<3.13"
     )
 

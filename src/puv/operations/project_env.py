@@ -24,8 +24,7 @@ from puv.operations.context import Context
 from puv.python.interpreter import Interpreter
 
 if TYPE_CHECKING:
-    from packaging.specifiers import SpecifierSet
-
+    from puv.core.requires_python import RequiresPython
     from puv.operations.python_ops import ResolvedRequest
     from puv.project.workspace import Workspace
 
@@ -85,7 +84,7 @@ def workspace_python(
     groups: Collection[str] = (),
     *,
     no_config: bool = False,
-) -> tuple[ResolvedRequest, SpecifierSet | None]:
+) -> tuple[ResolvedRequest, RequiresPython | None]:
     """The Python request for the workspace (`--python`, `.python-version`, `requires-python`)
     and the workspace's `requires-python` (with the enabled `groups`' own ranges)."""
     from puv.operations.python_ops import ProjectPython, resolve_request
@@ -172,7 +171,7 @@ def _existing_interpreter(ctx: Context, root: Path) -> Interpreter | None:
 
 
 def _compatible(
-    interpreter: Interpreter, resolved: ResolvedRequest, requires_python: SpecifierSet | None
+    interpreter: Interpreter, resolved: ResolvedRequest, requires_python: RequiresPython | None
 ) -> bool:
     """Whether an existing environment's interpreter fits the request and `requires-python`."""
     if resolved.request is not None and not resolved.request.satisfied_by(interpreter):
@@ -198,7 +197,7 @@ def _check_requires_python(
     ctx: Context,
     interpreter: Interpreter,
     resolved: ResolvedRequest,
-    requires_python: SpecifierSet | None,
+    requires_python: RequiresPython | None,
 ) -> None:
     """uv's error when the interpreter found is outside the workspace's `requires-python`."""
     if requires_python is None:

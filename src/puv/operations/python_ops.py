@@ -48,7 +48,7 @@ from puv.python.version_file import (
 )
 
 if TYPE_CHECKING:  # imported where a project has `requires-python` (it pulls `packaging.tags`)
-    from packaging.specifiers import SpecifierSet
+    from puv.core.requires_python import RequiresPython
 
 
 class ProjectPython(NamedTuple):
@@ -56,7 +56,7 @@ class ProjectPython(NamedTuple):
 
     root: Path  # the workspace root: `.python-version` discovery stops here
     kind: str  # "project" | "workspace" (a virtual workspace root without `[project]`)
-    requires_python: SpecifierSet | None
+    requires_python: RequiresPython | None
 
 
 class ResolvedRequest(NamedTuple):
@@ -514,16 +514,16 @@ def _is_member(root: Path, directory: Path, workspace: dict[str, object]) -> boo
     return directory == root or (matches("members") and not matches("exclude"))
 
 
-def _requires_python(data: dict[str, object], path: Path) -> SpecifierSet | None:
+def _requires_python(data: dict[str, object], path: Path) -> RequiresPython | None:
     project = data.get("project")
     value = project.get("requires-python") if isinstance(project, dict) else None
     if value is None:
         return None
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from puv.core.requires_python import InvalidRange, RequiresPython
 
     try:
-        return SpecifierSet(str(value))
-    except InvalidSpecifier as exc:
+        return RequiresPython(str(value))
+    except InvalidRange as exc:
         raise PuvError(
             f"Failed to parse `{path}`",
             causes=[f"invalid `project.requires-python` value `{value}`: {exc}"],

@@ -34,8 +34,7 @@ from puv.operations.sync import FilteredPrinter, SyncRequest, with_printer
 from puv.project.script import ScriptMetadata, script_lock_path
 
 if TYPE_CHECKING:
-    from packaging.specifiers import SpecifierSet
-
+    from puv.core.requires_python import RequiresPython
     from puv.lock.model import Lock
     from puv.python.interpreter import Interpreter
     from puv.python.request import PythonRequest
@@ -166,22 +165,21 @@ class _ScriptPython:
     request: PythonRequest | None
     source: str  # "explicit", "version-file" or "requires-python"
     version_file: Path | None
-    requires_python: SpecifierSet | None
+    requires_python: RequiresPython | None
 
 
 def _script_python(ctx: Context, script: ScriptMetadata, python: str | None) -> _ScriptPython:
     """uv's `ScriptPython::from_request`: `--python`, a compatible `.python-version` from the
     script's directory upward, else the script's `requires-python`."""
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
+    from puv.core.requires_python import InvalidRange, RequiresPython
     from puv.python.request import parse_request, requires_python_request
     from puv.python.version_file import find_version_file, read_version_file
 
     requires_python = None
     if script.requires_python is not None:
         try:
-            requires_python = SpecifierSet(script.requires_python)
-        except InvalidSpecifier as error:
+            requires_python = RequiresPython(script.requires_python)
+        except InvalidRange as error:
             raise PuvError(f"Failed to parse: `{script.path.name}`", causes=[str(error)]) from None
     if python is not None:
         return _ScriptPython(parse_request(python, cwd=ctx.cwd), "explicit", None, requires_python)
@@ -195,7 +193,7 @@ def _script_python(ctx: Context, script: ScriptMetadata, python: str | None) -> 
     return _ScriptPython(request, "requires-python", None, requires_python)
 
 
-def _intersects(request: PythonRequest, requires_python: SpecifierSet | None) -> bool:
+def _intersects(request: PythonRequest, requires_python: RequiresPython | None) -> bool:
     """Whether the versions `request` names meet `requires_python` (any patch of a minor)."""
     version = request.as_pep440_version()
     if requires_python is None or version is None:

@@ -389,13 +389,12 @@ def _select(
     groups: DependencyGroups,
 ) -> list[Package]:
     """The packages of the lock for this environment (after uv's compatibility checks)."""
-    from packaging.specifiers import SpecifierSet
-
     from puv.core.markers import Marker
+    from puv.core.requires_python import RequiresPython
     from puv.lock.install_target import select_packages
 
     version = platform.python_version
-    if not SpecifierSet(lock.requires_python).contains(version, prereleases=True):
+    if not RequiresPython(lock.requires_python).contains(version, prereleases=True):
         raise PuvError(
             f"The current Python version ({version}) is not compatible with the locked Python "
             f"requirement: `{lock.requires_python}`"

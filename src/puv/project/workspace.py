@@ -22,7 +22,7 @@ from puv.project.pyproject import PyProject, read_pyproject
 from puv.project.toml_read import display_path
 
 if TYPE_CHECKING:
-    from packaging.specifiers import SpecifierSet
+    from puv.core.requires_python import RequiresPython
 
 __all__ = ["Member", "Workspace", "WorkspaceError", "discover_workspace"]
 
@@ -80,12 +80,12 @@ class Workspace(NamedTuple):
             raise WorkspaceError(f"The workspace does not have a member {name}: {self.root}")
         return member
 
-    def requires_python(self, groups: Collection[str] = ()) -> SpecifierSet | None:
+    def requires_python(self, groups: Collection[str] = ()) -> RequiresPython | None:
         """The intersection of every member's `requires-python` and, for the enabled `groups`
         (normalized names), the groups' own ranges (None when nothing sets one)."""
-        from packaging.specifiers import SpecifierSet
+        from puv.core.requires_python import RequiresPython
 
-        combined: SpecifierSet | None = None
+        combined: RequiresPython | None = None
         for member in self.members.values():
             texts = [member.pyproject.requires_python]
             if groups:
@@ -95,7 +95,7 @@ class Workspace(NamedTuple):
                 texts += [flat[name].requires_python for name in groups if name in flat]
             for text in texts:
                 if text is not None:
-                    specifiers = SpecifierSet(text)
+                    specifiers = RequiresPython(text)
                     combined = specifiers if combined is None else combined & specifiers
         return combined
 

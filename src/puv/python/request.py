@@ -16,8 +16,8 @@ from packaging.version import InvalidVersion, Version
 from puv.core.errors import PuvError
 from puv.python.interpreter import Interpreter
 
-if TYPE_CHECKING:  # `packaging.specifiers` is imported only for ranges (it pulls `packaging.tags`)
-    from packaging.specifiers import SpecifierSet
+if TYPE_CHECKING:
+    from puv.core.requires_python import RequiresPython
 
 IMPLEMENTATIONS: tuple[str, ...] = ("cpython", "pypy", "graalpy", "pyodide")
 SHORT_NAMES: dict[str, str] = {"cp": "cpython", "pp": "pypy", "gp": "graalpy"}
@@ -112,7 +112,7 @@ class VersionRequest(NamedTuple):
 
     release: tuple[int, ...] = ()
     prerelease: tuple[str, int] | None = None
-    specifiers: SpecifierSet | None = None
+    specifiers: RequiresPython | None = None
     variant: Variant = Variant.DEFAULT
     any: bool = False
 
@@ -474,14 +474,14 @@ def parse_version_request(text: str) -> VersionRequest:
     return VersionRequest(release, prerelease, None, variant)
 
 
-def requires_python_request(specifiers: SpecifierSet) -> PythonRequest | None:
+def requires_python_request(specifiers: RequiresPython) -> PythonRequest | None:
     """The request a project's `requires-python` makes (None when it is empty)."""
     if not str(specifiers):
         return None
     return PythonRequest(RequestKind.VERSION, version=_from_specifiers(specifiers, Variant.DEFAULT))
 
 
-def format_specifiers(specifiers: SpecifierSet) -> str:
+def format_specifiers(specifiers: RequiresPython) -> str:
     """uv's rendering: sorted by version then operator, joined by `, ` (`>=3.11, <3.13`)."""
     from puv.core.specifier_order import uv_specifier_order
 
@@ -503,18 +503,18 @@ def _split_variant(text: str) -> tuple[str, Variant]:
 
 
 def _parse_specifiers(text: str, variant: Variant) -> VersionRequest:
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from puv.core.requires_python import InvalidRange, RequiresPython
 
     try:
-        specifiers = SpecifierSet(text)
-    except InvalidSpecifier as exc:
+        specifiers = RequiresPython(text)
+    except InvalidRange as exc:
         raise InvalidPythonRequest(f"Invalid version request: {text}") from exc
     if not str(specifiers):
         raise InvalidPythonRequest(f"Invalid version request: {text}")
     return _from_specifiers(specifiers, variant)
 
 
-def _from_specifiers(specifiers: SpecifierSet, variant: Variant) -> VersionRequest:
+def _from_specifiers(specifiers: RequiresPython, variant: Variant) -> VersionRequest:
     only = list(specifiers)
     if len(only) == 1 and only[0].operator == "==" and "*" not in only[0].version:
         try:
@@ -616,7 +616,7 @@ def _key_part(position: str, part: str) -> object | None:
     return part if part in KNOWN_LIBCS else None
 
 
-def _range_admits_minor(specifiers: SpecifierSet, major: int, minor: int) -> bool:
+def _range_admits_minor(specifiers: RequiresPython, major: int, minor: int) -> bool:
     """Whether some final `major.minor.N` release satisfies `specifiers`.
 
     The satisfying patches form intervals whose ends are next to the patch numbers the specifiers
