@@ -28,7 +28,7 @@ from puv.install.installed import InstalledDist
 from puv.lock.install_target import LockedDist, locked_dists
 from puv.lock.reader import parse_lock
 from puv.operations.git import GitUrl
-from puv.operations.git_install import direct_url_document, installed_url, is_current
+from puv.operations.git_install import direct_url_document, is_current
 from tests.e2e.conftest import Runner
 from tests.e2e.test_export_tree_cli import _as_puv
 from tests.e2e.test_sync_cli import BUILD_LINES, Pair, make_pair, write_member
@@ -149,6 +149,10 @@ def test_first_sync_checks_out_builds_and_records_like_uv(
         assert f"{line}\n" in shown
     assert f" + gitpkg==0.1.0 (from {source})\n" in shown
     assert f"gitpkg @ {source}" in app.freeze("puv")
+    python = str(app.dir("puv") / ".venv" / "bin" / "python")
+    ours = app.run_puv("pip", "freeze", "--python", python)
+    theirs = app.run_uv("pip", "freeze", "--python", python)
+    assert ours.stdout == theirs.stdout  # `puv pip freeze` names Git installs as uv does
     for name in ("gitpkg", "gitrev", "gitdefault"):
         for filename in ("direct_url.json", "uv_build.json"):
             assert app.recorded("puv", name, filename) == app.recorded("uv", name, filename)
@@ -328,7 +332,7 @@ def test_installed_git_source_is_current_for_its_commit_subdirectory_and_setting
     assert is_current(installed(document), dist, build={"config_settings": {"a": "b"}})
     other_url = {**document, "url": "https://example.com/mono/"}
     assert is_current(installed(other_url), dist, build={})  # the same repository
-    assert installed_url(installed(document)) == dist.url
+    assert installed(document).url == dist.url
     stale = [
         None,
         {**document, "vcs_info": {**document["vcs_info"], "commit_id": "0" * 40}},

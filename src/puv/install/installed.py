@@ -42,11 +42,20 @@ class InstalledDist:
 
     @property
     def url(self) -> str | None:
-        """The direct URL this was installed from, if any."""
+        """The direct URL this was installed from, if any; a VCS install as uv shows it,
+        `git+<repository>@<commit>#subdirectory=<dir>`."""
         if self.direct_url is None:
             return None
         url = self.direct_url.get("url")
-        return url if isinstance(url, str) else None
+        if not isinstance(url, str):
+            return None
+        vcs_info = self.direct_url.get("vcs_info")
+        if not isinstance(vcs_info, Mapping):
+            return url
+        revision = vcs_info.get("commit_id") or vcs_info.get("requested_revision")
+        text = f"{vcs_info.get('vcs')}+{url}" + (f"@{revision}" if revision else "")
+        subdirectory = self.direct_url.get("subdirectory")
+        return f"{text}#subdirectory={subdirectory}" if subdirectory else text
 
 
 def scan_site_packages(directories: Iterable[Path]) -> list[InstalledDist]:

@@ -34,7 +34,6 @@ __all__ = [
     "check_out",
     "direct_url_document",
     "git_url",
-    "installed_url",
     "is_current",
     "record_install",
 ]
@@ -144,21 +143,6 @@ def record_install(dist_info: Path, dist: LockedDist, *, build: Mapping[str, Any
             for name, document in documents.items()
         },
     )
-
-
-def installed_url(installed: InstalledDist) -> str | None:
-    """Where an installed distribution came from, as uv shows it: a Git install as
-    `git+<repository>@<commit>#subdirectory=<dir>`, anything else as its `direct_url.json` URL."""
-    direct_url = installed.direct_url
-    vcs_info = None if direct_url is None else direct_url.get("vcs_info")
-    if direct_url is None or not isinstance(vcs_info, Mapping):
-        return installed.url
-    revision = vcs_info.get("commit_id") or vcs_info.get("requested_revision")
-    text = f"{vcs_info.get('vcs')}+{direct_url.get('url')}"
-    if revision:
-        text += f"@{revision}"
-    subdirectory = direct_url.get("subdirectory")
-    return f"{text}#subdirectory={subdirectory}" if subdirectory else text
 
 
 def _canonical(repository: str) -> str:

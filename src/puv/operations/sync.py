@@ -964,8 +964,4 @@ def _same_version(installed: str, locked: str) -> bool:
 
 
 def _shown(dist: InstalledDist) -> Dist:
-    if dist.direct_url is not None and "vcs_info" in dist.direct_url:
-        from puv.operations.git_install import installed_url
-
-        return Dist(dist.name, dist.version, installed_url(dist))
     return Dist(dist.name, dist.version, dist.url)
