@@ -192,27 +192,18 @@ def record_tree_install(
 ) -> None:
     """Write `direct_url.json`, `uv_cache.json` and `uv_build.json` into the `.dist-info` of a
     tree just installed, and list them in its RECORD."""
-    from puv.core.hashes import record_digest
-    from puv.install.dist_info import RecordEntry, read_record, render_record, write_atomic
+    from puv.install.wheel_install import add_dist_info_files
 
     dir_info: dict[str, bool] = {"editable": True} if editable else {}
-    files = {
+    documents = {
         "direct_url.json": {"url": directory.as_uri(), "dir_info": dir_info},
         "uv_build.json": build,
         "uv_cache.json": info,
     }
-    record_path = dist_info / "RECORD"
-    entries = {entry.path: entry for entry in read_record(record_path)}
-    prefix = dist_info.name
-    for name, document in files.items():
-        content = json.dumps(document, separators=(",", ":")).encode()
-        write_atomic(dist_info / name, content)
-        path = f"{prefix}/{name}"
-        entries[path] = RecordEntry(path, record_digest(content), str(len(content)))
-    own = f"{prefix}/RECORD"
-    entries[own] = RecordEntry(own)
-    ordered = [entry for path, entry in entries.items() if path != own] + [entries[own]]
-    write_atomic(record_path, render_record(ordered).encode())
+    add_dist_info_files(
+        dist_info,
+        {name: json.dumps(doc, separators=(",", ":")).encode() for name, doc in documents.items()},
+    )
 
 
 def _pointer(cache: CacheLayout, key: str, build: Mapping[str, Any]) -> Path:
