@@ -26,7 +26,7 @@ import pytest
 from puv.core.errors import PuvError
 from puv.install.installed import InstalledDist
 from puv.lock.install_target import LockedDist, locked_dists
-from puv.lock.reader import parse_lock
+from puv.lock.reader import LockParseError, parse_lock
 from puv.operations.git import GitUrl
 from puv.operations.git_install import direct_url_document, is_current
 from tests.e2e.conftest import Runner
@@ -282,7 +282,7 @@ source = {{ git = "https://example.com/big?lfs=true#{COMMIT}" }}
 [[package]]
 name = "nocommit"
 version = "1.0"
-source = {{ git = "https://example.com/repo?branch=main" }}
+source = {{ git = "https://example.com/repo?branch=main#abc" }}
 """
 
 
@@ -308,8 +308,12 @@ def test_locked_git_source_is_named_as_uv_names_it() -> None:
         locked_dists(lock.find("nocommit"), Path("/work"))
     assert refused.value.message == (
         "Failed to parse Git URL of `nocommit` in the lockfile: "
-        "`https://example.com/repo?branch=main`"
+        "`https://example.com/repo?branch=main#abc`"
     )
+    without_commit = LOCK.replace("branch=main#abc", "branch=main")
+    with pytest.raises(LockParseError) as unparsed:  # as uv's parser: no commit, no lock
+        parse_lock(without_commit)
+    assert unparsed.value.causes[0].endswith("| ^^^^^^^^^^^\nFailed to parse Git URL")
 
 
 def test_installed_git_source_is_current_for_its_commit_subdirectory_and_settings(

@@ -278,6 +278,8 @@ def _source(value: object) -> Source:
     for kind in SOURCE_KINDS:
         location = _str(table, kind)
         if location is not None:
+            if kind == "git" and "#" not in location:  # a locked Git source names its commit
+                _fail("Failed to parse Git URL")
             return Source(kind, location, _str(table, "subdirectory"))
     _fail("data did not match any variant of untagged enum SourceWire")
 
