@@ -286,3 +286,28 @@ def test_an_sdist_without_a_project_table_is_named_by_its_pkg_info(
     with zipfile.ZipFile(wheel) as bundle:
         where = bundle.read("where.txt").decode()
     assert (where == str(interpreter.prefix)) is in_environment
+
+
+def test_pip_install_builds_in_the_target_environment(
+    tmp_path: Path, run_uv: Runner, run_puv: Runner, index: IndexServer
+) -> None:
+    """`pip install --no-build-isolation` runs the backend in the target environment (which
+    holds it), as uv does; without the flag the isolated build cannot see `buildmark`."""
+    pair = make_pair(tmp_path, run_uv, run_puv, lambda d: write_single(d, index.simple_url))
+    _preinstall(pair, index, "tinybackend", "buildmark")
+    for flags, seen in (([], "None"), (["--no-build-isolation"], "'venv'")):
+        for tool in ("uv", "puv"):
+            installed = pair.run(
+                tool, "pip", "install", "-q", "--reinstall", "--default-index", index.simple_url,
+                *flags, ".",
+            )  # fmt: skip
+            assert installed.returncode == 0, installed.stderr
+            shown = pair.run(
+                tool,
+                "run",
+                "--no-sync",
+                "python",
+                "-c",
+                "import app_build as a; print(repr(a.SEEN))",
+            )
+            assert shown.stdout.strip() == seen, (tool, flags, shown.stderr)

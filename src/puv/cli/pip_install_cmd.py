@@ -254,6 +254,26 @@ def _build_options(parser: Parser) -> None:
         group=group,
         help="Settings to pass to the PEP 517 build backend, specified as `KEY=VALUE` pairs",
     )
+    parser.opt(
+        "--no-build-isolation",
+        action="store_const",
+        const=True,
+        env="UV_NO_BUILD_ISOLATION",
+        setting="no-build-isolation",
+        group=group,
+        help="Disable isolation when building source distributions [env: UV_NO_BUILD_ISOLATION=]",
+    )
+    parser.opt(
+        "--build-isolation", dest="no_build_isolation", action="store_const", const=False, help=""
+    )
+    parser.opt(
+        "--no-build-isolation-package",
+        action="append",
+        metavar="NO_BUILD_ISOLATION_PACKAGE",
+        setting="no-build-isolation-package",
+        group=group,
+        help="Disable isolation when building source distributions for a specific package",
+    )
 
 
 def _resolver_options(parser: Parser) -> None:
