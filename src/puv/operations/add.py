@@ -824,7 +824,6 @@ def lock_and_sync(
     sync the environment with the new lock (inexact unless `options.exact`, as uv's `remove`)."""
     from puv.operations.lock import LockRequest, lock_project
     from puv.operations.project_env import environment_path, project_environment
-    from puv.operations.sync import FilteredPrinter, with_printer
     from puv.project.workspace import discover_workspace
 
     python = options.python
@@ -845,18 +844,21 @@ def lock_and_sync(
         upgrade_groups=options.upgrade_groups,
         report_changes=False,
     )
-    hidden = ("Using ",) if quiet_interpreter else ()
-    quiet = with_printer(ctx, FilteredPrinter.like(ctx.printer, hidden))
-    result = lock_project(quiet, request, workspace=workspace)
+    request = request._replace(show_interpreter=not quiet_interpreter)
+    result = lock_project(ctx, request, workspace=workspace)
     if after_lock(result.lock):
         write_text_atomic(pyproject_path, editor.render())
-        silent = FilteredPrinter.like(ctx.printer, (*hidden, "Using ", "Resolved "))
         workspace = discover_workspace(pyproject_path.parent)
         # the bounds come from this lock, which satisfies them: record them, resolve nothing
         bounded = request._replace(
-            keep_resolution=True, upgrade=False, upgrade_packages=(), upgrade_groups=()
+            keep_resolution=True,
+            upgrade=False,
+            upgrade_packages=(),
+            upgrade_groups=(),
+            show_interpreter=False,
+            show_resolved=False,
         )
-        lock_project(with_printer(ctx, silent), bounded, workspace=workspace)
+        lock_project(ctx, bounded, workspace=workspace)
     if not options.no_sync:
         _sync(ctx, pyproject_path.parent, replace(options, python=python))
 

@@ -69,6 +69,8 @@ class LockRequest(NamedTuple):
     refresh: bool = False
     refresh_packages: tuple[str, ...] = ()
     report_changes: bool = True  # `Added ...`/`Updated ...` lines, as `lock` prints (not `sync`)
+    show_interpreter: bool = True  # the `Using CPython ...` line (not when an environment is used)
+    show_resolved: bool = True  # the `Resolved N packages in ...` line (not for `run`)
     # The project changed only in ways the existing lock's packages satisfy (the bounds `add`
     # takes from that lock): record the new metadata in it rather than resolve again, when the
     # result passes the freshness check (else resolve as usual).
@@ -336,7 +338,7 @@ def lock_project(
         if existing is None:
             raise _missing_lock("--frozen")
         return LockResult(existing, workspace, path, resolved=False, written=False)
-    interpreter = _interpreter(ctx, workspace, request.python)
+    interpreter = _interpreter(ctx, workspace, request)
     if request.upgrade_groups:
         from puv.operations.lock_inputs import check_upgrade_groups
 
@@ -429,7 +431,7 @@ def _update(
     if existing is not None and kept is not None:
         checker = _source_checker(ctx, kept, inputs, interpreter, request)
         if stale_reason(kept, inputs, checker) is None:
-            _resolved_line(ctx, len(kept.packages), started)
+            _resolved_line(ctx, request, len(kept.packages), started)
             return kept, False, _finish(ctx, request, path, existing, kept)
     if existing is not None and not upgrading:
         reason = stale_reason(
@@ -447,7 +449,7 @@ def _update(
     preferences = _preferences(existing_preferred, request)
     pins = _git_pins(existing_preferred, request)
     lock, warnings = resolve_lock(ctx, inputs, interpreter, preferences, request, pins)
-    _resolved_line(ctx, len(lock.packages), started)
+    _resolved_line(ctx, request, len(lock.packages), started)
     for warning in warnings:
         ctx.printer.warn(warning)
     return lock, True, _finish(ctx, request, path, existing, lock)
@@ -546,7 +548,7 @@ def _only_satisfied_specifiers(lock: Lock, old: Metadata, new: Metadata) -> bool
 
 def _keep(ctx: Context, request: LockRequest, packages: int, started: float) -> None:
     """What uv prints when the existing lock (of `packages` packages) satisfies the project."""
-    _resolved_line(ctx, packages, started)
+    _resolved_line(ctx, request, packages, started)
     if request.dry_run and request.report_changes:
         ctx.printer.status("No lockfile changes detected")
 
@@ -582,20 +584,22 @@ def _cache(ctx: Context) -> CacheLayout | None:
     return None if ctx.no_cache else ctx.cache
 
 
-def _resolved_line(ctx: Context, count: int, started: float) -> None:
+def _resolved_line(ctx: Context, request: LockRequest, count: int, started: float) -> None:
     from puv.core.printer import counted, since
 
-    ctx.printer.status(counted("Resolved", count, since(started)))
+    if request.show_resolved:
+        ctx.printer.status(counted("Resolved", count, since(started)))
 
 
-def _interpreter(ctx: Context, workspace: Workspace, python: str | None) -> Interpreter:
+def _interpreter(ctx: Context, workspace: Workspace, request: LockRequest) -> Interpreter:
     """The interpreter uv would use for the project (its `.venv` when it qualifies)."""
     from puv.operations.python_ops import find_interpreter
 
-    interpreter = find_interpreter(ctx, python, project_dir=workspace.root)
-    ctx.printer.status(
-        f"Using {interpreter.display_name} interpreter at: {interpreter.sys_executable}"
-    )
+    interpreter = find_interpreter(ctx, request.python, project_dir=workspace.root)
+    if request.show_interpreter:
+        ctx.printer.status(
+            f"Using {interpreter.display_name} interpreter at: {interpreter.sys_executable}"
+        )
     return interpreter
 
 

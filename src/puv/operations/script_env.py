@@ -499,11 +499,10 @@ def _lock(
     from puv.operations.lock import LockRequest, lock_script
 
     preview = request.dry_run or request.check
-    printer = FilteredPrinter.like(ctx.printer, ("Resolved ",) if quiet else ())
     lock_path = script_lock_path(script.path)
     existed = lock_path.is_file()
     result = lock_script(
-        with_printer(ctx, printer),
+        ctx,
         LockRequest(
             check=request.lock_mode == "locked",
             frozen=request.lock_mode == "frozen",
@@ -517,6 +516,7 @@ def _lock(
             upgrade_packages=tuple(ctx.settings.upgrade_package),
             upgrade_groups=request.upgrade_groups,
             report_changes=False,
+            show_resolved=not quiet,
         ),
         script.path,
     )

@@ -216,12 +216,9 @@ def _project_lock(
     from puv.operations.lock import LockRequest, lock_project
 
     preview = request.dry_run or request.check
-    hidden = ["Using "]
-    if request.report == "summary":
-        hidden.append("Resolved ")
     existed = (workspace.root / "uv.lock").is_file()
     result = lock_project(
-        with_printer(ctx, FilteredPrinter.like(ctx.printer, tuple(hidden))),
+        ctx,
         LockRequest(
             check=request.lock_mode == "locked",
             dry_run=preview,
@@ -234,6 +231,8 @@ def _project_lock(
             upgrade_packages=tuple(ctx.settings.upgrade_package),
             upgrade_groups=request.upgrade_groups,
             report_changes=False,
+            show_interpreter=False,
+            show_resolved=request.report != "summary",
         ),
         workspace=workspace,
     )
@@ -917,9 +916,9 @@ class _Synchronizer:
 
 
 class FilteredPrinter(Printer):
-    """A printer that drops the status lines starting with one of `hidden`: what uv's sync does
-    not print of the steps it shares with `lock` and `pip` (the lock's `Using ...` line, and for
-    `run` the `Resolved`/`Prepared` summaries)."""
+    """A printer that drops the status lines starting with one of `hidden`: what uv's `run`
+    does not print of the install steps it shares with `sync` and `pip` (the `Prepared`
+    summary, an overlay's `+`/`-` lines)."""
 
     __slots__ = ("hidden",)
 
