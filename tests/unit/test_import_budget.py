@@ -188,6 +188,8 @@ NOT_FOR_NOOP = NEVER_AT_START | {
     "packaging.requirements",
     "packaging.specifiers",  # `requires-python` is checked by `puv.core.requires_python`
     "packaging.tags",
+    "dataclasses",  # values on these paths are NamedTuples (`dataclasses` imports inspect, ast)
+    "hashlib",  # cache keys use `core.digest` (hashlib loads OpenSSL)
 }
 
 

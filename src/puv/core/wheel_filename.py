@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from packaging.version import InvalidVersion, Version
 
@@ -38,8 +38,7 @@ def is_valid_name(name: str) -> bool:
     return bool(_NAME.match(name))
 
 
-@dataclass(frozen=True, slots=True)
-class WheelFilename:
+class WheelFilename(NamedTuple):
     """A parsed wheel filename. `name` is normalized; the tag sets keep their original order."""
 
     name: str

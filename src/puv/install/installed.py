@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from packaging.version import InvalidVersion, Version
 
@@ -19,8 +18,7 @@ from puv.core.errors import PuvError
 from puv.core.wheel_filename import is_valid_name, normalize_name
 
 
-@dataclass(frozen=True, slots=True)
-class InstalledDist:
+class InstalledDist(NamedTuple):
     """One installed distribution."""
 
     name: str  # normalized

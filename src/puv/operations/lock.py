@@ -161,7 +161,7 @@ def _parse_lock_bytes(path: Path, raw: bytes, cache: CacheLayout | None) -> Lock
     try:
         if cache is None:
             return parse_lock(text, display=path.name)
-        digest = _sha256(raw)
+        digest = _digest(raw)
         entry = _lock_cache_entry(cache, path).with_suffix(".json")
         data = _cached_lock_data(entry, digest)
         if data is None:
@@ -173,10 +173,10 @@ def _parse_lock_bytes(path: Path, raw: bytes, cache: CacheLayout | None) -> Lock
         raise
 
 
-def _sha256(data: bytes) -> str:
-    import hashlib
+def _digest(data: bytes) -> str:
+    from puv.core.digest import cache_digest
 
-    return hashlib.sha256(data).hexdigest()
+    return cache_digest(data)
 
 
 def _lock_cache_entry(cache: CacheLayout, path: Path) -> Path:
@@ -184,7 +184,7 @@ def _lock_cache_entry(cache: CacheLayout, path: Path) -> Path:
     data; `<entry>.fresh`: the record of its last freshness check): one entry per lock file
     path, rewritten when the file changes, with the ephemeral environments' derived state
     (`cache prune` empties it)."""
-    where = _sha256(str(path.absolute()).encode("utf-8"))[:32]
+    where = _digest(str(path.absolute()).encode("utf-8"))[:32]
     return cache.bucket("environments") / "locks" / where
 
 
@@ -289,7 +289,7 @@ def _freshness_record(
         return None
     parts = [
         _FRESHNESS_FORMAT,
-        _sha256(raw_lock),
+        _digest(raw_lock),
         str(workspace.root),
         workspace.pyproject.document.text,
     ]
@@ -297,7 +297,7 @@ def _freshness_record(
         parts += [name, str(member.root), member.pyproject.document.text]
     parts.append(json.dumps(dict(ctx.settings.raw), sort_keys=True, default=repr))
     entry = _lock_cache_entry(ctx.cache, workspace.root / LOCK_FILE).with_suffix(".fresh")
-    return _FreshnessRecord(ctx.cache, entry, _sha256("\0".join(parts).encode("utf-8")))
+    return _FreshnessRecord(ctx.cache, entry, _digest("\0".join(parts).encode("utf-8")))
 
 
 def recorded_fresh(ctx: Context, workspace: Workspace) -> bool:

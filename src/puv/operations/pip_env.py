@@ -8,8 +8,8 @@ that change the environment refuse a system interpreter unless `--system` (or `-
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from puv.core.errors import PuvError, PythonNotFound
 from puv.core.paths import user_display
@@ -25,8 +25,7 @@ NO_VENV = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class TargetEnvironment:
+class TargetEnvironment(NamedTuple):
     """The interpreter of the target environment and the directories packages go to."""
 
     interpreter: Interpreter

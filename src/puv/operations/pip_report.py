@@ -8,7 +8,7 @@ installs. A dry run cannot know the version of a direct URL yet: it shows ` + na
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from puv.core.printer import Printer
 
@@ -16,8 +16,7 @@ _ORDER = {"-": 0, "+": 1, "~": 2}
 _COLORS = {"-": "red", "+": "green", "~": "yellow"}
 
 
-@dataclass(frozen=True, slots=True)
-class Dist:
+class Dist(NamedTuple):
     """A distribution as the report names it; `version` is None for a not yet fetched URL."""
 
     name: str

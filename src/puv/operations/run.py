@@ -17,7 +17,6 @@ the terminal; signals uv forwards are forwarded; its exit code (128+N for signal
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -27,10 +26,9 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from puv.core.errors import PuvError
 from puv.core.paths import user_display
@@ -51,8 +49,7 @@ _COMPLETE = ".puv-complete"
 _FORWARDED = ("SIGTERM", "SIGUSR1", "SIGUSR2", "SIGHUP", "SIGALRM", "SIGQUIT", "SIGWINCH")
 
 
-@dataclass(frozen=True, slots=True)
-class RunRequest:
+class RunRequest(NamedTuple):
     """What `puv run` was asked to run and how.
 
     `command` is the target and its arguments as given (empty: list the environment's
@@ -74,13 +71,12 @@ class RunRequest:
     isolated: bool = False
     no_sync: bool = False
     env_files: tuple[str, ...] = ()
-    sync: SyncRequest = field(default_factory=SyncRequest)
+    sync: SyncRequest = SyncRequest()
     settings_sources: SettingsSources | None = None
     lock_flag: LockFlagSource = "cli"
 
 
-@dataclass(frozen=True, slots=True)
-class _Environment:
+class _Environment(NamedTuple):
     """Where the command runs: the interpreter, the scripts directories to put on `PATH` (most
     preferred first) and the `VIRTUAL_ENV` to set."""
 
@@ -124,7 +120,7 @@ def _base_environment(ctx: Context, request: RunRequest, temporary: list[Path]) 
         return _plain_interpreter(ctx, request.sync.python)
     sync = request.sync
     if request.isolated:
-        sync = replace(sync, environment_root=_temporary_dir(ctx, temporary))
+        sync = sync._replace(environment_root=_temporary_dir(ctx, temporary))
     if request.no_sync:
         from puv.operations.project_env import project_environment
 
@@ -159,9 +155,9 @@ def _inline_script(ctx: Context, request: RunRequest, stdin: bytes | None) -> Sc
     """The target's PEP 723 metadata when it is a Python file (`.py`, `.pyc`, `.pyw`, or any
     file with `--script`) or the program read from standard input, and has a `script` block;
     None otherwise (a missing file included)."""
-    from puv.project.script import parse_script, read_script
-
     if stdin is not None:
+        from puv.project.script import parse_script
+
         metadata = parse_script(ctx.cwd / "-", stdin, from_stdin=True)
         return metadata if metadata.has_block else None
     if not request.command or request.module:
@@ -169,6 +165,8 @@ def _inline_script(ctx: Context, request: RunRequest, stdin: bytes | None) -> Sc
     target = ctx.cwd / request.command[0]
     if not (request.script or _is_python_file(target)) or not target.is_file():
         return None
+    from puv.project.script import read_script
+
     metadata = read_script(target)
     return metadata if metadata.has_block else None
 
@@ -179,7 +177,7 @@ def _script_environment(ctx: Context, request: RunRequest, script: ScriptMetadat
     from puv.operations.script_env import prepare_script_environment
 
     active = False if request.sync.active is None else request.sync.active  # no warning in run
-    sync = replace(request.sync, report="summary", active=active)
+    sync = request.sync._replace(report="summary", active=active)
     interpreter = prepare_script_environment(
         ctx, script, sync, lock_flag=request.lock_flag, no_sync=request.no_sync
     )
@@ -278,8 +276,7 @@ def _temporary_dir(ctx: Context, temporary: list[Path]) -> Path:
 # --------------------------------------------------------------------------------- --with
 
 
-@dataclass(frozen=True, slots=True)
-class _Editable:
+class _Editable(NamedTuple):
     """One `--with-editable` value: where it points (`location` as written, without extras),
     the absolute path of a local one (None for a URL, which cannot be editable), the name it was
     given under (`name @ path`) and its extras."""
@@ -413,8 +410,7 @@ def _overlay(
     return _Environment(interpreter, (venv.scripts, cached.scripts, *base.scripts), venv.root)
 
 
-@dataclass(frozen=True, slots=True)
-class _CachedEnvironment:
+class _CachedEnvironment(NamedTuple):
     """The cached environment of the `--with` requirements: its Python, scripts and
     site-packages."""
 
@@ -431,6 +427,7 @@ def _cached_environment(
     was made before for the same requirements, editables (and their cache info) and
     interpreter."""
     from puv.cache.lock import lock, lock_timeout_from_env
+    from puv.core.digest import cache_digest
     from puv.install.venv import OnExisting, create_venv, venv_scheme
     from puv.operations.editable import cache_info
 
@@ -446,7 +443,7 @@ def _cached_environment(
         sort_keys=True,
     )
     bucket = ctx.cache.bucket("environments")
-    root = bucket / hashlib.sha256(key.encode()).hexdigest()[:16]
+    root = bucket / cache_digest(key.encode())[:16]
     bucket.mkdir(parents=True, exist_ok=True)
     timeout = lock_timeout_from_env(os.environ)
     with lock(bucket / f"{root.name}.lock", shared=False, resource=str(root), timeout=timeout):

@@ -16,26 +16,24 @@ The script's `[tool.uv]` settings sit above the configuration files (`with_scrip
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from puv.core.errors import FailureError, PuvError
 from puv.core.paths import user_display
 from puv.operations.context import Context
 from puv.operations.project_env import ProjectEnvironment
 from puv.operations.sync import FilteredPrinter, SyncRequest, with_printer
-from puv.project.script import ScriptMetadata, script_lock_path
 
 if TYPE_CHECKING:
     from puv.core.requires_python import RequiresPython
     from puv.lock.model import Lock
+    from puv.project.script import ScriptMetadata
     from puv.python.interpreter import Interpreter
     from puv.python.request import PythonRequest
 
@@ -61,8 +59,7 @@ _NAME_RUN = re.compile(r"[^A-Za-z0-9_.-]+")
 # --------------------------------------------------------------------------------- settings
 
 
-@dataclass(frozen=True, slots=True)
-class SettingsSources:
+class SettingsSources(NamedTuple):
     """What a command's settings were merged from: the command-line and `UV_*` layers and how
     the configuration files were found (to merge a script's `[tool.uv]` above them)."""
 
@@ -134,6 +131,8 @@ def script_environment_path(ctx: Context, script: ScriptMetadata, *, active: boo
     script's name and a digest of its absolute path (a script from standard input: a digest of
     its metadata), or, with `--active`, the active environment; with neither `--active` nor
     `--no-active`, a different active environment is ignored with uv's warning."""
+    import hashlib
+
     bucket = ctx.cache.bucket("environments")
     if script.from_stdin:
         metadata = script.text.metadata if script.text is not None else ""
@@ -158,8 +157,7 @@ def script_environment_path(ctx: Context, script: ScriptMetadata, *, active: boo
     return path
 
 
-@dataclass(frozen=True, slots=True)
-class _ScriptPython:
+class _ScriptPython(NamedTuple):
     """The interpreter request for a script, where it came from, and its `requires-python`."""
 
     request: PythonRequest | None
@@ -414,7 +412,7 @@ def _prepare(
     lock_flag: LockFlagSource,
     no_sync: bool,
 ) -> Interpreter:
-    if not script.from_stdin and script_lock_path(script.path).is_file():
+    if not script.from_stdin and _lock_path(script.path).is_file():
         ctx.printer.debug("Found existing lockfile for script")
         environment = script_environment(
             ctx, script, python=request.python, active=request.active, keep_incompatible=no_sync
@@ -499,7 +497,7 @@ def _lock(
     from puv.operations.lock import LockRequest, lock_script
 
     preview = request.dry_run or request.check
-    lock_path = script_lock_path(script.path)
+    lock_path = _lock_path(script.path)
     existed = lock_path.is_file()
     result = lock_script(
         ctx,
@@ -575,7 +573,7 @@ def sync_script(
 
     script = read_existing_script(path)
     ctx = with_script_settings(ctx, script, settings)
-    locked = script_lock_path(script.path).is_file()
+    locked = _lock_path(script.path).is_file()
     if not locked and request.lock_mode == "frozen":  # as uv: before the environment
         raise _sync_needs_lock(ctx, script, "--frozen")
     preview = request.dry_run or request.check
@@ -615,3 +613,9 @@ def _report_environment(ctx: Context, environment: ProjectEnvironment, *, dry_ru
     printer = ctx.printer
     line = f"{verb} script environment at: {user_display(environment.root, ctx.cwd)}"
     printer.status(printer.style(line, "dim") if dry_run else line)
+
+
+def _lock_path(script: Path) -> Path:
+    from puv.project.script import script_lock_path
+
+    return script_lock_path(script)

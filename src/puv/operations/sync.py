@@ -20,7 +20,6 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -82,8 +81,7 @@ class GroupFlags(NamedTuple):
     no_default_groups: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class SyncRequest:
+class SyncRequest(NamedTuple):
     """What `puv sync` (or `puv run` before running) was asked for; the installer settings
     (link mode, bytecode, reinstall, config settings, `--no-build`, ...) come from the merged
     settings of the context.
@@ -100,9 +98,9 @@ class SyncRequest:
     python: str | None = None
     packages: tuple[str, ...] = ()
     all_packages: bool = False
-    extras: Extras = field(default_factory=Extras)
-    groups: GroupFlags = field(default_factory=GroupFlags)
-    install_options: InstallOptions = field(default_factory=InstallOptions)
+    extras: Extras = Extras()
+    groups: GroupFlags = GroupFlags()
+    install_options: InstallOptions = InstallOptions()
     no_editable: bool = False
     no_editable_packages: frozenset[str] = frozenset()
     report: Literal["full", "summary"] = "full"
@@ -424,8 +422,9 @@ def _selection_file(
     """Where the selection from a lock file is remembered: a digest of the lock file's identity
     (path, size, mtime, inode), the workspace members, the target, the selection flags and the
     environment's markers. None when the cache is not to be used."""
-    import hashlib
     import json
+
+    from puv.core.digest import cache_digest
 
     if ctx.no_cache:
         return None
@@ -448,7 +447,7 @@ def _selection_file(
         sorted(request.no_editable_packages),
         sorted(platform.markers.items()),
     ]
-    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:32]
+    digest = cache_digest(json.dumps(key, sort_keys=True).encode())[:32]
     return ctx.cache.bucket("environments") / "selections" / f"{digest}.json"
 
 
