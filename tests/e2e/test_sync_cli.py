@@ -392,6 +392,23 @@ def test_missing_lock_errors(tmp_path: Path, run_uv: Runner, run_puv: Runner) ->
     assert not (tmp_path / "puv" / ".venv").exists()
 
 
+def test_unreadable_lock_fails_before_the_environment_is_made(
+    tmp_path: Path, run_uv: Runner, run_puv: Runner
+) -> None:
+    """`sync --frozen` reads the lock before it creates `.venv`, as uv does."""
+    for tool in ("uv", "puv"):
+        write_member(tmp_path / tool, "solo", [])
+        (tmp_path / tool / "uv.lock").write_text(
+            'version = 1\nrequires-python = ">=3.8"\n[[package]]\n'
+        )
+    pair = Pair(tmp_path, run_uv, run_puv)
+    theirs, ours = pair.both("sync", "--frozen")
+    assert ours.returncode == theirs.returncode == 2
+    assert ours.stderr == theirs.stderr
+    assert not (tmp_path / "uv" / ".venv").exists()
+    assert not (tmp_path / "puv" / ".venv").exists()
+
+
 def test_project_environment_variable_and_active(
     tmp_path: Path, run_uv: Runner, run_puv: Runner, index: IndexServer
 ) -> None:

@@ -142,6 +142,13 @@ def sync_project(ctx: Context, request: SyncRequest) -> SyncResult:
     frozen = request.lock_mode == "frozen"
     if frozen and not (workspace.root / "uv.lock").is_file():
         raise _missing_frozen_lock()  # as uv: before any environment work
+    lock: list[Lock] = []  # parsed when needed: a no-op sync may never need it
+    if frozen and request.environment_root is None:
+        from puv.operations.project_env import environment_path
+
+        where = environment_path(ctx, workspace.root, active=request.active, warn=False)
+        if not (where / "pyvenv.cfg").is_file():  # as uv: a broken lock fails before creating it
+            lock.append(_frozen_lock(ctx, workspace))
     environment = project_environment(
         ctx,
         workspace,
@@ -166,7 +173,6 @@ def sync_project(ctx: Context, request: SyncRequest) -> SyncResult:
     locked = None if frozen else _project_lock(ctx, workspace, request, environment)
     # whether `uv.lock` holds the lock to install from (a dry run may resolve one it does not write)
     file_is_lock = locked is None or not locked.resolved
-    lock: list[Lock] = []  # parsed when needed: a no-op sync may never need it
 
     def load() -> Lock:
         if not lock:
