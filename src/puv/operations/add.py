@@ -866,7 +866,8 @@ def lock_and_sync(
 def _sync(ctx: Context, project_dir: Path, options: LockSyncOptions) -> None:
     """Install the freshly written lock into the project environment (inexact)."""
     from puv.lock.install_target import Extras
-    from puv.operations.sync import GroupFlags, SyncRequest, sync_project
+    from puv.operations.sync import SyncRequest, sync_project
+    from puv.project.group_flags import GroupFlags
 
     sync_project(
         ctx,

@@ -39,6 +39,7 @@ from puv.lock.install_target import (
 from puv.operations.context import Context
 from puv.operations.pip_report import Dist, change_lines, print_changes
 from puv.operations.project_env import ProjectEnvironment, project_environment
+from puv.project.group_flags import GroupFlags
 
 if TYPE_CHECKING:
     from puv.install.installed import InstalledDist
@@ -68,17 +69,6 @@ __all__ = [
 LockMode = Literal["write", "locked", "frozen"]  # `--locked`, `--frozen`, or neither
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 OUTDATED = "The environment is outdated; run `puv sync` to update the environment"
-
-
-class GroupFlags(NamedTuple):
-    """The dependency-group flags as given (`--dev`/`--no-dev`/`--only-dev` is `dev`)."""
-
-    dev: Literal["include", "exclude", "only"] | None = None
-    group: tuple[str, ...] = ()
-    no_group: tuple[str, ...] = ()
-    only_group: tuple[str, ...] = ()
-    all_groups: bool = False
-    no_default_groups: bool = False
 
 
 class SyncRequest(NamedTuple):
@@ -318,28 +308,8 @@ def _dependency_groups(
     workspace: Workspace, current: str | None, flags: GroupFlags
 ) -> DependencyGroups:
     """The enabled groups: the flags, with the target project's `default-groups`."""
-    from puv.project.settings_schema import normalize_name
-
     pyproject = workspace.pyproject if current is None else workspace.members[current].pyproject
-    setting = (pyproject.tool_uv or {}).get("default-groups")
-    defaults: tuple[str, ...] | Literal["all"]
-    if setting == "all":
-        defaults = "all"
-    elif setting is None:
-        defaults = ("dev",)
-    else:
-        from puv.project.groups import default_groups, read_dependency_groups
-
-        defaults = default_groups(pyproject, read_dependency_groups(pyproject))
-    return DependencyGroups.from_flags(
-        dev=flags.dev,
-        group=[normalize_name(name) for name in flags.group],
-        no_group=[normalize_name(name) for name in flags.no_group],
-        only_group=[normalize_name(name) for name in flags.only_group],
-        all_groups=flags.all_groups,
-        no_default_groups=flags.no_default_groups,
-        defaults=defaults,
-    )
+    return flags.selection(pyproject)
 
 
 def _install_target(

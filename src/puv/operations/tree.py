@@ -28,8 +28,9 @@ from puv.core.markers import Marker
 from puv.lock.graph import TreeEdge, TreeGraph, conflict_marker, package_id_key, tree_graph
 from puv.lock.model import Lock, PackageId
 from puv.operations.context import Context
-from puv.operations.export import GroupFlags, discover_project, project_lock
+from puv.operations.export import discover_project, project_lock
 from puv.operations.lock import LockRequest
+from puv.project.group_flags import GroupFlags
 
 if TYPE_CHECKING:
     from packaging.version import Version
