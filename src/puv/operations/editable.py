@@ -35,6 +35,7 @@ __all__ = [
     "BuiltTree",
     "build_info",
     "built_wheel",
+    "built_with",
     "cache_info",
     "is_fresh",
     "record_built_wheel",
@@ -125,10 +126,16 @@ def is_fresh(
 
     if not url.startswith("file:") or not _same_path(Path(path_from_file_url(url)), directory):
         return False
-    recorded_build = _read_json(dist.path / "uv_build.json")
-    if recorded_build is not None and recorded_build != build:
+    if not built_with(dist, build):
         return False
     return _read_json(dist.path / "uv_cache.json") == info
+
+
+def built_with(dist: InstalledDist, build: Mapping[str, Any]) -> bool:
+    """Whether `dist` was built with the `build` settings its `uv_build.json` records (an
+    install without one, made by another installer, counts as built with any)."""
+    recorded = _read_json(dist.path / "uv_build.json")
+    return recorded is None or recorded == build
 
 
 def source_key(directory: Path, *, editable: bool) -> str:

@@ -81,8 +81,9 @@ def is_current(installed: InstalledDist, dist: LockedDist, *, build: Mapping[str
         return False
     if vcs_info.get("commit_id") != url.precise or vcs_info.get("git_lfs"):
         return False
-    recorded = _read_json(installed.path / "uv_build.json")
-    return recorded is None or recorded == build
+    from puv.operations.editable import built_with
+
+    return built_with(installed, build)
 
 
 def check_out(ctx: Context, dist: LockedDist) -> Path:
@@ -148,11 +149,3 @@ def record_install(dist_info: Path, dist: LockedDist, *, build: Mapping[str, Any
 def _canonical(repository: str) -> str:
     """A repository URL compared as uv compares them: without a trailing `/` or `.git`."""
     return repository.removeprefix("git+").rstrip("/").removesuffix(".git")
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        with open(path, encoding="utf-8") as file:
-            return json.load(file)
-    except (OSError, ValueError):
-        return None
