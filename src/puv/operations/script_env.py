@@ -494,35 +494,14 @@ def _lock(
     """`<script>.lock` brought up to date for `interpreter` (`--locked`: checked, `--frozen`:
     read as it is); `quiet` hides the `Resolved ...` line too, as `run` does (why the lock is
     resolved again is still said)."""
-    from puv.operations.lock import LockRequest, lock_script
+    from puv.operations.lock import lock_script
+    from puv.operations.sync import lock_request, report_lock_preview
 
-    preview = request.dry_run or request.check
     lock_path = _lock_path(script.path)
     existed = lock_path.is_file()
-    result = lock_script(
-        ctx,
-        LockRequest(
-            check=request.lock_mode == "locked",
-            frozen=request.lock_mode == "frozen",
-            dry_run=preview,
-            python=str(interpreter.sys_executable),
-            indexes=request.indexes,
-            default_index=request.default_index,
-            refresh=request.refresh,
-            refresh_packages=request.refresh_packages,
-            upgrade=ctx.settings.upgrade,
-            upgrade_packages=tuple(ctx.settings.upgrade_package),
-            upgrade_groups=request.upgrade_groups,
-            report_changes=False,
-            show_resolved=not quiet,
-        ),
-        script.path,
-    )
-    if preview and request.lock_mode == "write":  # uv's `LockMode::DryRun` report
-        action = "Would update" if result.resolved else "Found up-to-date"
-        action = action if existed else "Would create"
-        shown = user_display(lock_path, ctx.cwd)
-        ctx.printer.status(ctx.printer.style(f"{action} lockfile at: {shown}", "dim"))
+    locking = lock_request(ctx, request, str(interpreter.sys_executable), show_resolved=not quiet)
+    result = lock_script(ctx, locking, script.path)
+    report_lock_preview(ctx, request, lock_path, existed=existed, resolved=result.resolved)
     return result.lock
 
 

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from puv.lock.model import Lock, Package
     from puv.operations.editable import BuiltTree
     from puv.operations.install_session import Artifact, InstallSession
-    from puv.operations.lock import LockResult
+    from puv.operations.lock import LockRequest, LockResult
     from puv.operations.pip_env import TargetEnvironment
     from puv.operations.target_platform import Target
     from puv.operations.wheel_cache import CachedWheel
@@ -61,7 +61,9 @@ __all__ = [
     "InstallOptions",
     "SyncRequest",
     "SyncResult",
+    "lock_request",
     "read_project_lock",
+    "report_lock_preview",
     "sync_project",
     "with_printer",
 ]
@@ -207,35 +209,52 @@ def _project_lock(
     environment: ProjectEnvironment | None,
 ) -> LockResult:
     """`read_project_lock` without `--frozen`: the lock, read when first used."""
-    from puv.operations.lock import LockRequest, lock_project
+    from puv.operations.lock import lock_project
 
-    preview = request.dry_run or request.check
     existed = (workspace.root / "uv.lock").is_file()
-    result = lock_project(
-        ctx,
-        LockRequest(
-            check=request.lock_mode == "locked",
-            dry_run=preview,
-            python=None if environment is None else str(environment.interpreter.sys_executable),
-            indexes=request.indexes,
-            default_index=request.default_index,
-            refresh=request.refresh,
-            refresh_packages=request.refresh_packages,
-            upgrade=ctx.settings.upgrade,
-            upgrade_packages=tuple(ctx.settings.upgrade_package),
-            upgrade_groups=request.upgrade_groups,
-            report_changes=False,
-            show_interpreter=False,
-            show_resolved=request.report != "summary",
-        ),
-        workspace=workspace,
-    )
-    if preview and request.lock_mode == "write":  # uv's `LockMode::DryRun` report
-        action = "Found up-to-date" if not result.resolved else "Would update"
-        action = action if existed else "Would create"
-        shown = user_display(result.path, ctx.cwd)
-        ctx.printer.status(ctx.printer.style(f"{action} lockfile at: {shown}", "dim"))
+    python = None if environment is None else str(environment.interpreter.sys_executable)
+    locking = lock_request(ctx, request, python, show_resolved=request.report != "summary")
+    result = lock_project(ctx, locking, workspace=workspace)
+    report_lock_preview(ctx, request, result.path, existed=existed, resolved=result.resolved)
     return result
+
+
+def lock_request(
+    ctx: Context, request: SyncRequest, python: str | None, *, show_resolved: bool
+) -> LockRequest:
+    """The lock request of a sync (of a project or a script): its lock mode, preview, indexes,
+    refresh and upgrades, printing neither `lock`'s change lines nor its interpreter."""
+    from puv.operations.lock import LockRequest
+
+    return LockRequest(
+        check=request.lock_mode == "locked",
+        frozen=request.lock_mode == "frozen",
+        dry_run=request.dry_run or request.check,
+        python=python,
+        indexes=request.indexes,
+        default_index=request.default_index,
+        refresh=request.refresh,
+        refresh_packages=request.refresh_packages,
+        upgrade=ctx.settings.upgrade,
+        upgrade_packages=tuple(ctx.settings.upgrade_package),
+        upgrade_groups=request.upgrade_groups,
+        report_changes=False,
+        show_interpreter=False,
+        show_resolved=show_resolved,
+    )
+
+
+def report_lock_preview(
+    ctx: Context, request: SyncRequest, path: Path, *, existed: bool, resolved: bool
+) -> None:
+    """uv's `LockMode::DryRun` line for a previewing sync (`--dry-run`/`--check` without
+    `--locked`/`--frozen`): whether the lock at `path` would be created, updated or kept."""
+    if not (request.dry_run or request.check) or request.lock_mode != "write":
+        return
+    action = "Would update" if resolved else "Found up-to-date"
+    action = action if existed else "Would create"
+    shown = user_display(path, ctx.cwd)
+    ctx.printer.status(ctx.printer.style(f"{action} lockfile at: {shown}", "dim"))
 
 
 def _frozen_lock(ctx: Context, workspace: Workspace) -> Lock:
