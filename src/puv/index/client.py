@@ -11,13 +11,14 @@ HTTP caching of simple pages, and downloads streamed to disk while hashing.
 Library code never reads `os.environ`: the operations layer builds a `ClientOptions` (use
 `ClientOptions.from_env` for the `UV_*` part) and hands it to `HttpClient`.
 
-HTTP/1.1 is the default (`ClientOptions.http2=False`), measured: httpcore's HTTP/2 connection is
-not safe under a thread pool (its hpack tables and stream state are shared without a lock:
-"deque mutated during iteration", encode/httpx#3566), and it is not faster here either — it
-processes every 16 KB frame in Python. Fetching the 83 project pages of a 100-package
-resolution took the same wall time on both (0.2-0.5 s); downloading 15 wheels (51 MB) took
-1.2-1.3 s and 0.35 s of CPU on HTTP/1.1 against 1.4-1.6 s and 0.5 s on HTTP/2. The costs of
-HTTP/1.1's extra connections are kept down by resolving each host once per client (`dns.py`).
+Requests go over HTTP/1.1 only (httpx without its `http2` extra, so httpcore never imports `h2`),
+measured: httpcore's HTTP/2 connection is not safe under a thread pool (its hpack tables and
+stream state are shared without a lock: "deque mutated during iteration", encode/httpx#3566), and
+it is not faster here either — it processes every 16 KB frame in Python. Fetching the 83 project
+pages of a 100-package resolution took the same wall time on both (0.2-0.5 s); downloading 15
+wheels (51 MB) took 1.2-1.3 s and 0.35 s of CPU on HTTP/1.1 against 1.4-1.6 s and 0.5 s on HTTP/2.
+The costs of HTTP/1.1's extra connections are kept down by resolving each host once per client
+(`dns.py`).
 """
 
 from __future__ import annotations
@@ -103,7 +104,6 @@ class ClientOptions:
     proxies: tuple[tuple[str, str], ...] = ()
     no_proxy: str | None = None
     credentials: CredentialStore = field(default_factory=CredentialStore)
-    http2: bool = False
     user_agent: str = "puv"
 
     @classmethod
@@ -804,9 +804,7 @@ class HttpClient:
         )
 
         def transport(proxy: str | None = None) -> httpx.HTTPTransport:
-            built = httpx.HTTPTransport(
-                verify=context, http2=options.http2, limits=limits, proxy=proxy, trust_env=False
-            )
+            built = httpx.HTTPTransport(verify=context, limits=limits, proxy=proxy, trust_env=False)
             use_resolver(built, resolver)
             return built
 

@@ -240,9 +240,7 @@ class InstallSession:
     client and finder. Closing it releases the cache lock and the client.
 
     `target` is where packages go; `platform` the environment wheels are chosen for (the
-    target's interpreter, or what `--python-version` / `--python-platform` make of it). `http2`
-    False keeps the client on HTTP/1.1 (whose connections may be shared by the resolver's
-    threads); `cert` is a CA bundle (`--cert`) that replaces the default trust roots;
+    target's interpreter, or what `--python-version` / `--python-platform` make of it); `cert` is a CA bundle (`--cert`) that replaces the default trust roots;
     `config_settings` are `-C` settings for build backends, over the configured ones.
     """
 
@@ -256,14 +254,12 @@ class InstallSession:
         *,
         refresh: bool = False,
         refresh_packages: Sequence[str] = (),
-        http2: bool = True,
         cert: str | None = None,
         config_settings: Mapping[str, str | list[str]] | None = None,
     ) -> None:
         self.ctx = ctx
         self.target = target
         self.platform = platform
-        self.http2 = http2
         self.cert = cert
         self.cli_config_settings = config_settings or {}
         self.sources = sources
@@ -343,7 +339,7 @@ class InstallSession:
             if self.refresh_all or self.refreshed:
                 refresh = Refresh(time.time(), self.refresh_all, self.refreshed)
             self._use_cache()
-            client = http_client(self.ctx, self.index_list, http2=self.http2, refresh=refresh)
+            client = http_client(self.ctx, self.index_list, refresh=refresh)
             if self.cert is not None:  # read when the first connection is made
                 client.options = replace(client.options, ssl_cert_file=self.cert)
             self._client = client

@@ -567,7 +567,7 @@ def _source_checker(
 
     def client() -> HttpClient:
         indexes = project_indexes(ctx, request.indexes, request.default_index)
-        return http_client(ctx, indexes, http2=False)
+        return http_client(ctx, indexes)
 
     return SourceLocker(ctx, interpreter, inputs.root, inputs.lowering, client=client)
 

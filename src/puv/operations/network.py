@@ -33,9 +33,7 @@ def configured_indexes(configs: Iterable[IndexConfig]) -> list[Index]:
     ]
 
 
-def http_client(
-    ctx: Context, indexes: IndexList, *, http2: bool = True, refresh: Refresh | None = None
-) -> HttpClient:
+def http_client(ctx: Context, indexes: IndexList, *, refresh: Refresh | None = None) -> HttpClient:
     """A client for `indexes`: uv's network variables, then the settings (offline, concurrency,
     insecure hosts); simple pages cached in the `simple` bucket. httpx loads on the first request."""
     from puv.cache.http_cache import HttpCache
@@ -46,7 +44,6 @@ def http_client(
     options = ClientOptions.from_env(os.environ, indexes=named)
     options = replace(
         options,
-        http2=http2 and options.http2,
         offline=options.offline or ctx.offline,
         concurrency=settings.concurrent_downloads,
         insecure_hosts=(*options.insecure_hosts, *settings.allow_insecure_host),

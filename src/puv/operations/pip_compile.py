@@ -29,7 +29,6 @@ from packaging.version import InvalidVersion, Version
 from puv.core.errors import PuvError, PythonNotFound, UsageError
 from puv.core.paths import user_display
 from puv.core.version_ranges import release_only_trimmed
-from puv.lock.pylock import is_pylock_filename, render_pylock
 from puv.operations.compile_output import (
     OutputOptions,
     PinnedEntry,
@@ -229,6 +228,8 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
     )
     warnings = outcome.warnings
     if output_format == PYLOCK_TOML:
+        from puv.lock.pylock import render_pylock
+
         document = pylock_document(
             [pin for pin in outcome.pins if pin.name not in excluded],
             provider.files,
@@ -255,6 +256,8 @@ def _output_format(requested: str | None, output_file: str | None) -> str:
     suffix = Path(output_file).suffix.lower() if output_file else ""
     output_format = requested or (PYLOCK_TOML if suffix == ".toml" else REQUIREMENTS_TXT)
     if output_format == PYLOCK_TOML and output_file:
+        from puv.lock.pylock import is_pylock_filename
+
         name = Path(output_file).name
         if not is_pylock_filename(name):
             raise PuvError(
@@ -657,7 +660,7 @@ def _preamble(indexes: IndexList, pip: Any, inputs: _Inputs) -> tuple[str, ...]:
 def _client(ctx: Context, indexes: IndexList, refresh: Refresh | None) -> Any:
     # HTTP/1.1: httpcore's HTTP/2 connection is not safe under the client's thread pool
     # (hpack's shared table: "deque mutated during iteration", encode/httpx#3566).
-    return http_client(ctx, indexes, http2=False, refresh=refresh)
+    return http_client(ctx, indexes, refresh=refresh)
 
 
 def _provider(ctx: Context, client: Any, indexes: IndexList, pip: Any) -> Any:

@@ -236,7 +236,6 @@ def _session(
         request.indexes,
         refresh=request.refresh or (request.resolve and settings.upgrade),
         refresh_packages=(*request.refresh_packages, *(_name_of(p) for p in upgraded)),
-        http2=not request.resolve,  # the resolver's threads share the client's connections
         cert=request.cert,
         config_settings=request.config_settings,
     )

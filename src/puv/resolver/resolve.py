@@ -55,7 +55,6 @@ from puv.resolver.requirements import (
     proxy_dependencies,
 )
 from puv.resolver.version_set import (
-    VersionKey,
     VersionRanges,
     python_ranges_from_specifiers,
     version_key,
@@ -240,7 +239,6 @@ class _Resolver:
         self.priorities = _Priorities()
         self.releases: dict[str, Sequence[PackageVersion] | MissingPackage] = {}
         self.known: dict[str, list[Version]] = {}
-        self.known_keys: dict[str, list[tuple[VersionKey, int]]] = {}
         self.metadata_cache: dict[tuple[str, Version], PackageMetadata | MetadataUnavailable] = {}
         self.visited: set[str] = set()
         self.unavailable: dict[str, PackageUnavailable] = {}
@@ -280,9 +278,7 @@ class _Resolver:
             found = self.provider.versions(name)
             self.releases[name] = found
             if not isinstance(found, MissingPackage):
-                known = sorted({release.version for release in found})
-                self.known[name] = known
-                self.known_keys[name] = [(version_key(version), 0) for version in known]
+                self.known[name] = sorted({release.version for release in found}, key=version_key)
         return self.releases[name]
 
     def _metadata(self, name: str, version: Version) -> PackageMetadata | MetadataUnavailable:
@@ -299,7 +295,7 @@ class _Resolver:
             return exact
         assert name is not None
         self.widened.add(name)
-        return exact.widen(known, self.known_keys[name])
+        return exact.widen(known)
 
     # the loop --------------------------------------------------------------------------
 

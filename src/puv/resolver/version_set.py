@@ -23,10 +23,10 @@ from typing import Protocol, Self
 from packaging.specifiers import Specifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-VersionKey = tuple[object, ...]
+from puv.core.version_order import VersionKey, version_key
+
 Cut = tuple[VersionKey, int]
 
-_PRE_RANK = {"a": 0, "b": 1, "rc": 2}
 SUBSET, DISJOINT, OVERLAPPING = 0, 1, 2
 # Sorts after every post-release and local version of a final release: uv's `max` sentinel.
 _MAX_POST = (2,)
@@ -45,29 +45,8 @@ class VersionSet(Protocol):
     def is_disjoint(self, other: Self) -> bool: ...
 
 
-@lru_cache(maxsize=65536)
-def version_key(version: Version) -> VersionKey:
-    """A plain tuple that orders like PEP 440 and leaves room for uv's sentinels."""
-    release = version.release
-    end = len(release)
-    while end > 1 and release[end - 1] == 0:
-        end -= 1
-    pre, post, dev = version.pre, version.post, version.dev
-    if pre is None and post is None and dev is not None:
-        pre_key: tuple[int, int] = (-1, 0)
-    elif pre is None:
-        pre_key = (3, 0)
-    else:
-        pre_key = (_PRE_RANK[pre[0]], pre[1])
-    post_key = (-1, 0) if post is None else (0, post)
-    dev_key = (1, 0) if dev is None else (0, dev)
-    local: tuple[tuple[object, ...], ...] = ()
-    if version.local is not None:
-        local = tuple(
-            (1, int(part), "") if part.isdigit() else (0, 0, part)
-            for part in version.local.split(".")
-        )
-    return (version.epoch, release[:end], pre_key, post_key, dev_key, local)
+def _known_cut(version: Version) -> Cut:
+    return (version_key(version), 0)
 
 
 _KEEP: object = object()
@@ -419,30 +398,26 @@ class VersionRanges:
 
     # known-version helpers (uv's widen / narrow / simplify) -------------------------------
 
-    def widen(
-        self, known: Sequence[Version], keys: Sequence[tuple[VersionKey, int]] | None = None
-    ) -> VersionRanges:
+    def widen(self, known: Sequence[Version]) -> VersionRanges:
         """Stretch every interval to the neighbouring known versions it does not contain.
 
-        Only versions absent from `known` are added, so for the known versions the set is
-        unchanged (uv's `Ranges::widen_versions`). `keys`: `known`'s `(version_key(v), 0)`,
-        when the caller keeps them.
+        Only versions absent from `known` (sorted) are added, so for the known versions the set
+        is unchanged (uv's `Ranges::widen_versions`). Bisection keys only the versions it
+        probes: a package can list thousands.
         """
-        if keys is None:
-            keys = [(version_key(v), 0) for v in known]
         result = _EMPTY
         for low, high in self._segments():
             if low is None:
                 new_low = None
             else:
-                index = bisect_left(keys, low[0])
-                # `keys[index-1]` is the greatest known version below the interval.
+                index = bisect_left(known, low[0], key=_known_cut)
+                # `known[index-1]` is the greatest known version below the interval.
                 new_low = _real_cut(known[index - 1], True) if index > 0 else None
             if high is None:
                 new_high = None
             else:
-                index = bisect_left(keys, high[0])
-                new_high = _real_cut(known[index], False) if index < len(keys) else None
+                index = bisect_left(known, high[0], key=_known_cut)
+                new_high = _real_cut(known[index], False) if index < len(known) else None
             result = result.union(VersionRanges._interval(new_low, new_high))
         return result
 
