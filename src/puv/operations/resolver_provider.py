@@ -11,7 +11,12 @@ build_metadata`) when the solver asks for it, and its metadata cached by the sdi
 
 `prefetch` starts the project pages of new names on the HTTP client's pool and, as soon as a page
 arrives, the metadata of its likely candidate (the newest usable version), so that by the time the
-single-threaded solver asks, the answers are usually there. A prefetch never builds.
+single-threaded solver asks, the answers are usually there. A prefetch never builds. At most
+`IN_FLIGHT` of these reads run at once (the client's pool may be larger, for downloads): each
+arriving page is parsed and grouped in Python, and more threads doing that at once contend for the
+GIL. Measured on `platform` (83 pages, 32 MB, an index answering in ~10 ms), cold `pip compile`
+median of 11: 4 at once 1.47 s wall / 1.69 s CPU, 8 at once 1.53 s / 1.75 s, 50 at once 1.69 s /
+1.94 s. 8 keeps most of the gain while still hiding a slower index's latency.
 
 Versions are cheap to list: a release's files are converted for the resolver only when it looks
 at them, and the index files of the kept versions only when someone asks (`files`).
@@ -29,7 +34,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
@@ -208,6 +213,10 @@ def _resolver_file(file: FileEntry, specifiers: dict[str, SpecifierSet | None]) 
     return DistFile(file.filename, requires_python, bool(file.yanked), file.yanked_reason)
 
 
+IN_FLIGHT = 8
+
+R = TypeVar("R")
+
 _RELEASE_FILES = PackageVersion.__dict__["files"]  # the slot `_LazyRelease.files` fills
 
 
@@ -266,6 +275,7 @@ class IndexProvider:
         self._metadata_files: dict[tuple[str, Version], IndexFile] = {}
         self._release_lists: dict[str, list[PackageVersion]] = {}
         self._date_excluded: dict[str, list[tuple[Version, str]]] = {}
+        self._slots = threading.BoundedSemaphore(IN_FLIGHT)
 
     @property
     def options(self) -> ProviderOptions:
@@ -308,7 +318,7 @@ class IndexProvider:
             with self._lock:
                 current = self._metadata[key]
                 if current is future:
-                    current = self.client.submit(self._read_metadata, *key, True)
+                    current = self._submit(self._read_metadata, *key, True)
                     self._metadata[key] = current
             found = current.result()
         assert not isinstance(found, _NeedsBuild)
@@ -336,13 +346,21 @@ class IndexProvider:
 
     # internals -------------------------------------------------------------------------
 
+    def _submit(self, fn: Callable[..., R], *args: object) -> Future[R]:
+        """Run `fn(*args)` on the client's pool, at most `IN_FLIGHT` such calls at once."""
+        return self.client.submit(self._bounded, fn, *args)
+
+    def _bounded(self, fn: Callable[..., R], *args: object) -> R:
+        with self._slots:
+            return fn(*args)
+
     def _page(self, name: str) -> Future[PackageFiles]:
         name = canonicalize_name(name)
         with self._lock:
             future = self._pages.get(name)
             if future is not None:
                 return future
-            future = self.client.submit(self.finder.find, name)
+            future = self._submit(self.finder.find, name)
             self._pages[name] = future
             configured = self._options is not None
         if configured:
@@ -435,7 +453,7 @@ class IndexProvider:
             future = self._metadata.get(key)
             if future is not None:
                 return future
-            future = self.client.submit(self._read_metadata, *key, not speculative)
+            future = self._submit(self._read_metadata, *key, not speculative)
             self._metadata[key] = future
         future.add_done_callback(self._prefetch_dependencies)
         return future
