@@ -1,4 +1,4 @@
-"""`version_key` orders versions exactly as PEP 440 (packaging's `Version`) does."""
+"""`version_key` and `sort_key` order versions exactly as PEP 440 (packaging's `Version`) does."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from packaging.version import Version
 
-from puv.core.version_order import version_key
+from puv.core.version_order import sort_key, version_key
 
 _release = st.lists(st.integers(0, 12), min_size=1, max_size=4).map(
     lambda parts: ".".join(map(str, parts))
@@ -33,6 +33,7 @@ versions = st.builds(
 def test_version_key_compares_like_pep_440(left: Version, right: Version) -> None:
     assert (version_key(left) < version_key(right)) == (left < right)
     assert (version_key(left) == version_key(right)) == (left == right)
+    assert (sort_key(left) < sort_key(right)) == (left < right)
 
 
 def test_sorting_by_key_matches_sorting_versions() -> None:
@@ -49,3 +50,4 @@ def test_sorting_by_key_matches_sorting_versions() -> None:
     ]
     parsed = [Version(text) for text in texts]
     assert sorted(parsed, key=version_key) == sorted(parsed)
+    assert sorted(parsed, key=sort_key) == sorted(parsed)

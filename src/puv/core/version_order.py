@@ -1,12 +1,17 @@
-"""A PEP 440 version as a plain tuple: sorting by it compares in C, not through `Version.__lt__`."""
+"""Orderings of PEP 440 versions that compare in C rather than through `Version.__lt__`.
+
+`version_key` is a plain tuple with room for uv's range sentinels (the resolver's cuts);
+`sort_key` is what `Version` itself compares, for sorting long version lists.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from packaging.version import Version
 
-__all__ = ["VersionKey", "version_key"]
+__all__ = ["VersionKey", "sort_key", "version_key"]
 
 VersionKey = tuple[object, ...]
 
@@ -36,3 +41,10 @@ def version_key(version: Version) -> VersionKey:
             for part in version.local.split(".")
         )
     return (version.epoch, release[:end], pre_key, post_key, dev_key, local)
+
+
+def sort_key(version: Version) -> tuple[Any, ...]:
+    """The key `Version`'s comparisons use (packaging's `_key`): sorting a list by it gives the
+    same order as sorting the versions, without a Python-level `__lt__` per comparison (tuples
+    compare in C; packaging's infinity sentinels only break ties between equal releases)."""
+    return version._key

@@ -26,7 +26,7 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from puv.core.errors import PuvError, UsageError
-from puv.core.version_order import version_key
+from puv.core.version_order import sort_key
 from puv.core.wheel_filename import InvalidWheelFilename, WheelFilename, normalize_name
 from puv.index.auth import redact
 from puv.index.client import HttpClient, NetworkError, OfflineError
@@ -473,7 +473,7 @@ class PackageFinder:
                 )
             else:
                 merged[version] = entry
-        entries = sorted(merged.values(), key=lambda e: version_key(e.version), reverse=True)
+        entries = sorted(merged.values(), key=lambda e: sort_key(e.version), reverse=True)
         if strategy is IndexStrategy.UNSAFE_FIRST_MATCH:
             entries.sort(key=lambda e: e.rank)
         return tuple(entries)

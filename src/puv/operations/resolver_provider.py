@@ -43,7 +43,7 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from puv.core.errors import PuvError
-from puv.core.version_order import version_key
+from puv.core.version_order import sort_key
 from puv.index.client import HttpClient, OfflineError
 from puv.index.indexes import PackageFiles, PackageFinder, VersionFiles
 from puv.index.metadata import metadata_cache_path, wheel_metadata
@@ -396,7 +396,7 @@ class IndexProvider:
                 entry if len(entries) == len(entry.entries) else entry.restricted(entries)
             )
             releases.append(_LazyRelease(entry.version, entries, specifiers))
-        releases.sort(key=lambda release: version_key(release.version))
+        releases.sort(key=lambda release: sort_key(release.version))
         with self._lock:
             self._files.update(kept)
             if not releases:

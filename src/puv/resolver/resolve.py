@@ -20,6 +20,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from puv.core.version_order import sort_key
 from puv.resolver.candidates import (
     Candidate,
     PythonTarget,
@@ -54,11 +55,7 @@ from puv.resolver.requirements import (
     dependencies_of,
     proxy_dependencies,
 )
-from puv.resolver.version_set import (
-    VersionRanges,
-    python_ranges_from_specifiers,
-    version_key,
-)
+from puv.resolver.version_set import VersionRanges, python_ranges_from_specifiers
 
 # uv's `MIN_VERSION`, the version of the root package.
 ROOT_VERSION = Version("0a0.dev0")
@@ -278,7 +275,7 @@ class _Resolver:
             found = self.provider.versions(name)
             self.releases[name] = found
             if not isinstance(found, MissingPackage):
-                self.known[name] = sorted({release.version for release in found}, key=version_key)
+                self.known[name] = sorted({release.version for release in found}, key=sort_key)
         return self.releases[name]
 
     def _metadata(self, name: str, version: Version) -> PackageMetadata | MetadataUnavailable:
