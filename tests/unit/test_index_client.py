@@ -120,12 +120,13 @@ def test_invalid_variables_fail_as_uv_does(variable: str, value: str, tmp_path: 
 # ---------------------------------------------------------------- construction is lazy
 
 
-def test_constructing_a_client_does_not_import_httpx() -> None:
+def test_constructing_a_client_does_not_import_the_connections() -> None:
     code = (
         "import sys\n"
         "from puv.index.client import ClientOptions, HttpClient\n"
         "HttpClient(ClientOptions.from_env({})).close()\n"
-        "assert 'httpx' not in sys.modules, 'httpx imported'\n"
+        "assert 'puv.index.connections' not in sys.modules, 'connections imported'\n"
+        "assert 'http.client' not in sys.modules, 'http.client imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 

@@ -686,7 +686,7 @@ def test_reading_settings_does_not_import_heavy_modules(sandbox: Sandbox) -> Non
                           config_file=None, no_config=False, environ={sandbox.environ()!r},
                           warn=print)
         assert s.resolution == "lowest"
-        heavy = [m for m in ("tomlkit", "httpx", "rich", "packaging") if m in sys.modules]
+        heavy = [m for m in ("tomlkit", "http.client", "rich", "packaging") if m in sys.modules]
         print(heavy)
         """
     )

@@ -1,24 +1,24 @@
 """The HTTP client every network access of puv goes through.
 
-Built on `httpx` (imported lazily, on the first request: a no-op command never pays for it) with
-a thread pool for many requests in flight over HTTP/1.1 connections, uv's retry policy
-(3 retries with exponential backoff on 5xx, 408, 429, dropped connections and read timeouts; TLS
-certificate errors and connect timeouts are not retried), uv's timeouts and error messages,
-credentials per origin (dropped on a cross-origin redirect), proxies, TLS roots from the system
-store (or `SSL_CERT_FILE` / `SSL_CERT_DIR`), `--allow-insecure-host`, offline mode (cache only),
-HTTP caching of simple pages, and downloads streamed to disk while hashing.
+Built on the standard library's `http.client` (`connections.py`: keep-alive pooling, timeouts,
+proxies; imported on the first request, so a no-op command never pays for it) with a thread
+pool for many requests in flight over HTTP/1.1 connections, uv's retry policy (3 retries with
+exponential backoff on 5xx, 408, 429, dropped connections and read timeouts; TLS certificate
+errors and connect timeouts are not retried), uv's timeouts and error messages, redirects followed
+by hand with credentials per origin (dropped on a cross-origin redirect), TLS roots from the
+system store (or `SSL_CERT_FILE` / `SSL_CERT_DIR`), `--allow-insecure-host`, offline mode (cache
+only), HTTP caching of simple pages (fetched gzip-compressed when the server offers it), and
+downloads streamed to disk while hashing.
 
 Library code never reads `os.environ`: the operations layer builds a `ClientOptions` (use
 `ClientOptions.from_env` for the `UV_*` part) and hands it to `HttpClient`.
 
-Requests go over HTTP/1.1 only (httpx without its `http2` extra, so httpcore never imports `h2`),
-measured: httpcore's HTTP/2 connection is not safe under a thread pool (its hpack tables and
-stream state are shared without a lock: "deque mutated during iteration", encode/httpx#3566), and
-it is not faster here either — it processes every 16 KB frame in Python. Fetching the 83 project
-pages of a 100-package resolution took the same wall time on both (0.2-0.5 s); downloading 15
-wheels (51 MB) took 1.2-1.3 s and 0.35 s of CPU on HTTP/1.1 against 1.4-1.6 s and 0.5 s on HTTP/2.
-The costs of HTTP/1.1's extra connections are kept down by resolving each host once per client
-(`dns.py`).
+Requests go over HTTP/1.1 only. HTTP/2 (httpx with h2, tried first) was not faster: fetching the
+83 project pages of a 100-package resolution took the same wall time on both, downloading 15
+wheels (51 MB) 1.2-1.3 s and 0.35 s of CPU on HTTP/1.1 against 1.4-1.6 s and 0.5 s on HTTP/2, and
+httpcore's HTTP/2 connection was not safe under a thread pool (encode/httpx#3566). The costs of
+HTTP/1.1's extra connections are kept down by keep-alive and by resolving each host once per
+client (`dns.py`).
 """
 
 from __future__ import annotations
@@ -63,8 +63,7 @@ if TYPE_CHECKING:
     import ssl
     from concurrent.futures import Future, ThreadPoolExecutor
 
-    import httpx
-
+    from puv.index.connections import ConnectionPool, Response, TransportError
     from puv.index.dns import HostResolver
 
 T = TypeVar("T")
@@ -77,6 +76,7 @@ DEFAULT_CONCURRENCY = 50
 MAX_REDIRECTS = 10
 CHUNK_SIZE = 256 * 1024
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_ENCODING_HEADERS = frozenset({"content-encoding", "content-length"})
 
 
 # ---------------------------------------------------------------- options
@@ -281,7 +281,7 @@ class _Transient(Exception):
 
 
 class HttpClient:
-    """Thread-safe; cheap to construct (httpx is imported and built on the first request).
+    """Thread-safe; cheap to construct (connections are set up on the first request).
 
     `cache` enables HTTP caching of simple pages; `refresh` forces their revalidation;
     `warn` and `debug` receive (redacted) lines for the printer.
@@ -302,7 +302,7 @@ class HttpClient:
         self._warn = warn
         self._debug = debug
         self._lock = threading.Lock()
-        self._clients: dict[str, httpx.Client] = {}
+        self._clients: dict[str, ConnectionPool] = {}
         self._resolver: HostResolver | None = None  # shared by the clients' connections
         self._executor: ThreadPoolExecutor | None = None
         self._worker = threading.local()
@@ -543,22 +543,29 @@ class HttpClient:
     def _get_once(
         self, url: str, headers: Mapping[str, str], allowed: frozenset[int]
     ) -> HttpResponse:
-        import httpx
+        from puv.index.connections import TransportError
 
-        response = self._open("GET", url, headers)
+        request_headers = dict(headers)
+        if "Range" not in request_headers:
+            request_headers["Accept-Encoding"] = "gzip"
+        response = self._open("GET", url, request_headers)
         try:
             content = response.read()
-        except httpx.HTTPError as err:
+        except TransportError as err:
             raise self._transport_error(err, url) from None
         finally:
             response.close()
-        final_url = redact(str(response.url))
-        status = response.status_code
+        final_url = redact(response.url)
+        status = response.status
         if status >= 300 and status not in allowed:
             self._raise_status(status, url, final_url)
-        return HttpResponse(
-            status, _lower_headers(response.headers), content, final_url, response.http_version
-        )
+        response_headers = response.headers
+        if response_headers.get("content-encoding", "").lower() in ("gzip", "x-gzip"):
+            content = _gunzip(content, url)
+            response_headers = {
+                k: v for k, v in response_headers.items() if k not in _ENCODING_HEADERS
+            }
+        return HttpResponse(status, response_headers, content, final_url, response.http_version)
 
     def _download_once(
         self,
@@ -568,12 +575,12 @@ class HttpClient:
         name: str,
         algorithms: tuple[str, ...],
     ) -> DownloadResult:
-        import httpx
+        from puv.index.connections import TransportError
 
         response = self._open("GET", url, {})
         try:
-            if response.status_code != 200:
-                self._raise_status(response.status_code, url, str(response.url))
+            if response.status != 200:
+                self._raise_status(response.status, url, response.url)
             hasher = MultiHasher(algorithms)
             with open_atomic(target) as handle:
                 for chunk in response.iter_bytes(CHUNK_SIZE):
@@ -581,7 +588,7 @@ class HttpClient:
                     handle.write(chunk)
                 digests = hasher.digests()
                 check_hashes(name, expected, digests)
-        except httpx.HTTPError as err:
+        except TransportError as err:
             raise self._transport_error(err, url) from None
         finally:
             response.close()
@@ -602,24 +609,23 @@ class HttpClient:
             raise _Transient(error)
         raise error
 
-    def _open(self, method: str, url: str, headers: Mapping[str, str]) -> httpx.Response:
+    def _open(self, method: str, url: str, headers: Mapping[str, str]) -> Response:
         """Send a request, following redirects by hand so credentials never change origin."""
-        import httpx
+        from puv.index.connections import TransportError
 
         current, embedded = split_credentials(url)
         credentials = embedded or self.options.credentials.for_url(current)
         for _ in range(MAX_REDIRECTS + 1):
-            request_headers = dict(headers)
+            request_headers = {"User-Agent": self.options.user_agent, **headers}
             if credentials is not None:
                 request_headers["Authorization"] = credentials.authorization()
-            client = self._client(self._tls_kind(current))
+            pool = self._client(self._tls_kind(current))
             try:
-                request = client.build_request(method, current, headers=request_headers)
-                response = client.send(request, stream=True)
-            except httpx.HTTPError as err:
+                response = pool.request(method, current, request_headers)
+            except TransportError as err:
                 raise self._transport_error(err, current) from None
             location = response.headers.get("location")
-            if response.status_code not in _REDIRECTS or not location:
+            if response.status not in _REDIRECTS or not location:
                 return response
             response.close()
             target = urljoin(current, location)
@@ -628,7 +634,7 @@ class HttpClient:
                     "io",
                     url,
                     [
-                        f"Invalid HTTP {response.status_code} 'Location' value `{redact(target)}`: "
+                        f"Invalid HTTP {response.status} 'Location' value `{redact(target)}`: "
                         "scheme needs to be https or http"
                     ],
                 )
@@ -641,14 +647,10 @@ class HttpClient:
             current = target
         raise NetworkError("io", url, [f"Too many redirects (more than {MAX_REDIRECTS})"])
 
-    def _transport_error(self, err: Exception, url: str) -> Exception:
-        import ssl
-
-        import httpx
-
+    def _transport_error(self, err: TransportError, url: str) -> Exception:
         shown = redact(url)
-        detail = redact(str(err)) or type(err).__name__
-        if isinstance(err, httpx.ConnectTimeout):
+        detail = redact(err.detail)
+        if err.kind == "connect-timeout":
             return NetworkError(
                 "timeout",
                 url,
@@ -659,7 +661,7 @@ class HttpClient:
                     f"UV_HTTP_CONNECT_TIMEOUT (current value: {_seconds(self.options.connect_timeout)}s).",
                 ],
             )
-        if isinstance(err, httpx.TimeoutException):
+        if err.kind == "read-timeout":
             return _Transient(
                 NetworkError(
                     "timeout",
@@ -672,7 +674,7 @@ class HttpClient:
                     ],
                 )
             )
-        if _caused_by(err, ssl.SSLCertVerificationError):
+        if err.kind == "tls":
             host = urlsplit(url).hostname or ""
             return NetworkError(
                 "tls",
@@ -685,9 +687,7 @@ class HttpClient:
                 ),
             )
         error = NetworkError("connect", url, [f"error sending request for url ({shown})", detail])
-        if isinstance(err, httpx.TransportError) and not isinstance(
-            err, (httpx.UnsupportedProtocol, httpx.ProxyError)
-        ):
+        if err.kind == "connect":
             return _Transient(error)
         return error
 
@@ -758,7 +758,7 @@ class HttpClient:
             raise PuvError(f"Failed to read `{source}`", causes=[str(err)]) from None
         return DownloadResult(target, digests, hasher.size)
 
-    # ---- internals: httpx
+    # ---- internals: connections
 
     def _tls_kind(self, url: str) -> str:
         """`plain` (http, no certificates needed), `verified`, or `insecure` (an allowed host)."""
@@ -776,7 +776,7 @@ class HttpClient:
                 return "insecure"
         return "verified"
 
-    def _client(self, kind: str) -> httpx.Client:
+    def _client(self, kind: str) -> ConnectionPool:
         client = self._clients.get(kind)
         if client is not None:
             return client
@@ -787,41 +787,25 @@ class HttpClient:
                 self._clients[kind] = client
         return client
 
-    def _build_client(self, kind: str) -> httpx.Client:
-        import httpx
-
-        from puv.index.dns import HostResolver, use_resolver
+    def _build_client(self, kind: str) -> ConnectionPool:
+        from puv.index.connections import ConnectionPool
+        from puv.index.dns import HostResolver
 
         resolver = self._resolver
         if resolver is None:
             resolver = self._resolver = HostResolver()
-
         options = self.options
-        context = self._ssl_context(kind)
-        limits = httpx.Limits(
-            max_connections=max(10, options.concurrency),
-            max_keepalive_connections=max(10, options.concurrency),
-        )
-
-        def transport(proxy: str | None = None) -> httpx.HTTPTransport:
-            built = httpx.HTTPTransport(verify=context, limits=limits, proxy=proxy, trust_env=False)
-            use_resolver(built, resolver)
-            return built
-
-        mounts: dict[str, httpx.BaseTransport | None] = {}
-        for pattern, target in _proxy_mounts(options.proxies, options.no_proxy).items():
-            mounts[pattern] = transport(target) if target is not None else None
         self._log(
             f"Using request connect timeout of {_seconds(options.connect_timeout)}s and read "
             f"timeout of {_seconds(options.read_timeout)}s"
         )
-        return httpx.Client(
-            transport=transport(),
-            mounts=mounts or None,
-            timeout=httpx.Timeout(options.read_timeout, connect=options.connect_timeout, pool=None),
-            follow_redirects=False,
-            trust_env=False,
-            headers={"User-Agent": options.user_agent},
+        return ConnectionPool(
+            self._ssl_context(kind),
+            resolver,
+            connect_timeout=options.connect_timeout,
+            read_timeout=options.read_timeout,
+            proxies=options.proxies,
+            no_proxy=options.no_proxy,
         )
 
     def _ssl_context(self, kind: str) -> ssl.SSLContext:
@@ -929,21 +913,8 @@ def _worth_storing(fetched: CacheEntry, stored: CacheEntry | None, now: float) -
     )
 
 
-def _lower_headers(headers: Any) -> dict[str, str]:
-    return {key.lower(): value for key, value in headers.items()}
-
-
 def _seconds(value: float) -> str:
     return str(int(value)) if value == int(value) else str(value)
-
-
-def _caused_by(err: BaseException, kind: type[BaseException]) -> bool:
-    seen: BaseException | None = err
-    while seen is not None:
-        if isinstance(seen, kind):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
 
 
 def path_from_file_url(url: str) -> str:
@@ -953,32 +924,15 @@ def path_from_file_url(url: str) -> str:
     return url2pathname(unquote(urlsplit(url).path))
 
 
-def _proxy_mounts(
-    proxies: Iterable[tuple[str, str]], no_proxy: str | None
-) -> dict[str, str | None]:
-    """httpx mount patterns: `scheme://` -> proxy URL, `all://host` -> None (no proxy)."""
-    mounts: dict[str, str | None] = {f"{scheme}://": url for scheme, url in proxies}
-    if not mounts:
-        return {}
-    for host in (h.strip() for h in (no_proxy or "").split(",")):
-        if host == "*":
-            return {}
-        if not host:
-            continue
-        if "://" in host:
-            mounts[host] = None
-        elif _is_ip(host) or host.lower() == "localhost":
-            mounts[f"all://{host}" if ":" not in host else f"all://[{host}]"] = None
-        else:
-            mounts[f"all://*{host}"] = None
-    return mounts
-
-
-def _is_ip(host: str) -> bool:
-    import ipaddress
+def _gunzip(content: bytes, url: str) -> bytes:
+    """A gzip-encoded body, decoded; a corrupt one is a transport error worth a retry."""
+    import zlib
 
     try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
+        return zlib.decompress(content, wbits=31)
+    except zlib.error as err:
+        raise _Transient(
+            NetworkError(
+                "io", url, [f"error decoding response body for url ({redact(url)})", str(err)]
+            )
+        ) from None

@@ -7,16 +7,13 @@ resolver's retry timeout (5 s by default in `resolv.conf`). Here a host is resol
 client (concurrent callers wait for the first lookup), and connections then go to its
 addresses in the order `getaddrinfo` gave them. Failed lookups are not remembered.
 
-Imported only when a client is built (it subclasses httpcore's network backend).
+Used by `connections.ConnectionPool`, which opens every connection of a client.
 """
 
 from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterable
-
-import httpcore
 
 
 class HostResolver:
@@ -47,43 +44,3 @@ class HostResolver:
                 self._known[key] = found
                 self._pending.pop(key, None)
             return found
-
-
-class ResolvingBackend(httpcore.SyncBackend):
-    """httpcore's blocking backend with host names resolved by a shared `HostResolver`; TLS
-    still verifies and sends (SNI) the host name, which httpcore passes separately."""
-
-    def __init__(self, resolver: HostResolver) -> None:
-        self.resolver = resolver
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.NetworkStream:
-        """Connect to the first of the host's addresses that accepts (as `create_connection`
-        does); errors are httpcore's `ConnectError` / `ConnectTimeout`."""
-        try:
-            addresses = self.resolver.addresses(host, port)
-        except OSError as err:
-            raise httpcore.ConnectError(str(err)) from err
-        last: httpcore.ConnectError | None = None
-        for address in addresses:
-            try:
-                return super().connect_tcp(address, port, timeout, local_address, socket_options)
-            except httpcore.ConnectError as err:
-                last = err
-        raise last or httpcore.ConnectError(f"no address found for {host}")
-
-
-def use_resolver(transport: object, resolver: HostResolver) -> bool:
-    """Make an `httpx.HTTPTransport` connect through `resolver`; False (and nothing changed)
-    when the transport's httpcore pool does not have the expected shape."""
-    pool = getattr(transport, "_pool", None)
-    if not isinstance(getattr(pool, "_network_backend", None), httpcore.SyncBackend):
-        return False
-    pool._network_backend = ResolvingBackend(resolver)  # type: ignore[union-attr]
-    return True

@@ -331,7 +331,7 @@ class InstallSession:
 
     @property
     def client(self) -> HttpClient:
-        """The HTTP client (httpx itself is only built on the first request)."""
+        """The HTTP client (its connections are only set up on the first request)."""
         if self._client is None:
             from puv.cache.http_cache import Refresh
 

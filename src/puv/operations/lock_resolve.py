@@ -79,7 +79,6 @@ def resolve_workspace(
 
     settings = ctx.settings
     indexes = indexes or project_indexes(ctx)
-    # HTTP/1.1: httpcore's HTTP/2 connection is not safe under the client's thread pool.
     client = http_client(ctx, indexes, refresh=refresh)
     global_cutoff = setting_value(settings.exclude_newer)
     cutoffs = {

@@ -35,7 +35,8 @@ def configured_indexes(configs: Iterable[IndexConfig]) -> list[Index]:
 
 def http_client(ctx: Context, indexes: IndexList, *, refresh: Refresh | None = None) -> HttpClient:
     """A client for `indexes`: uv's network variables, then the settings (offline, concurrency,
-    insecure hosts); simple pages cached in the `simple` bucket. httpx loads on the first request."""
+    insecure hosts); simple pages cached in the `simple` bucket. Nothing connects before the first
+    request."""
     from puv.cache.http_cache import HttpCache
     from puv.index.client import ClientOptions, HttpClient
 

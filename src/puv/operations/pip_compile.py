@@ -658,8 +658,6 @@ def _preamble(indexes: IndexList, pip: Any, inputs: _Inputs) -> tuple[str, ...]:
 
 
 def _client(ctx: Context, indexes: IndexList, refresh: Refresh | None) -> Any:
-    # HTTP/1.1: httpcore's HTTP/2 connection is not safe under the client's thread pool
-    # (hpack's shared table: "deque mutated during iteration", encode/httpx#3566).
     return http_client(ctx, indexes, refresh=refresh)
 
 
