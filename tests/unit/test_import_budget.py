@@ -16,7 +16,17 @@ from pathlib import Path
 import pytest
 
 # Never needed to start: the HTTP stack, terminal rendering, TOML editing, the cache format.
-NEVER_AT_START = {"http.client", "puv.index.connections", "rich", "tomlkit", "msgspec", "filelock", "ssl", "socket", "email"}
+NEVER_AT_START = {
+    "http.client",
+    "puv.index.connections",
+    "rich",
+    "tomlkit",
+    "msgspec",
+    "filelock",
+    "ssl",
+    "socket",
+    "email",
+}
 
 # Modules that a warm `puv venv` (interpreter facts cached, no configuration file, no project)
 # has no use for, with what used to pull each in.
