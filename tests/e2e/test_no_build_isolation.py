@@ -311,3 +311,27 @@ def test_pip_install_builds_in_the_target_environment(
                 "import app_build as a; print(repr(a.SEEN))",
             )
             assert shown.stdout.strip() == seen, (tool, flags, shown.stderr)
+
+
+def test_pip_install_reads_no_build_isolation_from_the_pip_table(
+    tmp_path: Path, run_uv: Runner, run_puv: Runner, index: IndexServer
+) -> None:
+    """`[tool.uv.pip] no-build-isolation = true` reaches `pip install`'s builds, as in uv (the
+    `[pip]` table applies to `pip` commands only)."""
+
+    def write(directory: Path) -> None:
+        write_single(directory, index.simple_url)
+        with (directory / "pyproject.toml").open("a") as file:
+            file.write("\n[tool.uv.pip]\nno-build-isolation = true\n")
+
+    pair = make_pair(tmp_path, run_uv, run_puv, write)
+    _preinstall(pair, index, "tinybackend", "buildmark")
+    for tool in ("uv", "puv"):
+        installed = pair.run(
+            tool, "pip", "install", "-q", "--reinstall", "--default-index", index.simple_url, "."
+        )
+        assert installed.returncode == 0, installed.stderr
+        shown = pair.run(
+            tool, "run", "--no-sync", "python", "-c", "import app_build as a; print(repr(a.SEEN))"
+        )
+        assert shown.stdout.strip() == "'venv'", (tool, shown.stderr)

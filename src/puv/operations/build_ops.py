@@ -35,6 +35,11 @@ if TYPE_CHECKING:
     from puv.build.environment import BuildEnvironment, BuildEnvironments, BuildIsolation
     from puv.build.frontend import BuildBackend, ConfigSettings, Kind
     from puv.index.indexes import Index, PackageFinder
+    from puv.project.settings import PipSettings, Settings
+
+    # Where `no-build-isolation[-package]` are read: the command's settings, or for `puv pip`
+    # commands their `[pip]` view (which `[pip]` tables in configuration files also reach).
+    IsolationSettings = Settings | PipSettings
 
 _CHUNK = 1024 * 1024
 
@@ -55,6 +60,7 @@ def build_wheel_for(
     editable: bool = False,
     config_settings: ConfigSettings | None = None,
     finder: PackageFinder | None = None,
+    isolation: IsolationSettings | None = None,
 ) -> Path:
     """A wheel built from `source` (a source tree or a `.tar.gz`/`.zip` sdist) for `interpreter`.
 
@@ -66,7 +72,7 @@ def build_wheel_for(
     from puv.build.sdist import check_sdist_filename
 
     source = source.absolute()
-    with _builder(ctx, interpreter, finder, config_settings, None) as builder:
+    with _builder(ctx, interpreter, finder, config_settings, None, isolation) as builder:
         if source.is_dir():
             out = _tree_output_dir(ctx, source, interpreter, editable, config_settings)
             kind: Kind = "editable" if editable else "wheel"
@@ -88,6 +94,7 @@ def build_metadata_for(
     *,
     config_settings: ConfigSettings | None = None,
     finder: PackageFinder | None = None,
+    isolation: IsolationSettings | None = None,
 ) -> bytes:
     """The core metadata (`METADATA` bytes) of a source tree or sdist, for the resolver.
 
@@ -99,7 +106,7 @@ def build_metadata_for(
     from puv.cache.persist import write_atomic
 
     source = source.absolute()
-    with _builder(ctx, interpreter, finder, config_settings, None) as builder:
+    with _builder(ctx, interpreter, finder, config_settings, None, isolation) as builder:
         if source.is_dir():
             return builder.tree_metadata(source, _display_tree(source), None)
         check_sdist_filename(source.name, str(source))
@@ -314,10 +321,12 @@ def _builder(
     finder: PackageFinder | None,
     config_settings: ConfigSettings | None,
     log: Callable[[str], None] | None,
+    isolation: IsolationSettings | None = None,
 ) -> Iterator[_Builder]:
     """A builder for `interpreter`, under the shared cache lock, looking build requirements up
     with `finder` (or a finder over the context's indexes, closed on exit), isolating builds as
-    the settings say (`no-build-isolation`, `no-build-isolation-package`)."""
+    `isolation` says (`no-build-isolation`, `no-build-isolation-package`; default: the
+    command's settings)."""
     from puv.build.environment import BuildEnvironments, BuildIsolation
     from puv.cache.lock import cache_lock, lock_timeout_from_env
     from puv.core.wheel_filename import normalize_name
@@ -329,12 +338,12 @@ def _builder(
         if finder is None:
             finder = own = default_finder(ctx)
         environments = BuildEnvironments(ctx.cache, finder, interpreter)
-        settings = ctx.settings
-        isolation = BuildIsolation(
+        settings = isolation if isolation is not None else ctx.settings
+        shared = BuildIsolation(
             shared=settings.no_build_isolation,
             shared_packages=frozenset(map(normalize_name, settings.no_build_isolation_package)),
         )
-        yield _Builder(ctx.cache, environments, isolation, config_settings, log)
+        yield _Builder(ctx.cache, environments, shared, config_settings, log)
     finally:
         if own is not None:
             own.client.close()

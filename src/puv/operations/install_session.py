@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from puv.index.simple import DistFile as IndexFile
     from puv.install.link import Linker
     from puv.install.scheme import Layout
+    from puv.operations.build_ops import IsolationSettings
     from puv.operations.progress import PreparingBar
     from puv.operations.target_platform import Target
     from puv.operations.unpack_workers import Unpacker
@@ -240,8 +241,10 @@ class InstallSession:
     client and finder. Closing it releases the cache lock and the client.
 
     `target` is where packages go; `platform` the environment wheels are chosen for (the
-    target's interpreter, or what `--python-version` / `--python-platform` make of it); `cert` is a CA bundle (`--cert`) that replaces the default trust roots;
-    `config_settings` are `-C` settings for build backends, over the configured ones.
+    target's interpreter, or what `--python-version` / `--python-platform` make of it); `cert` is
+    a CA bundle (`--cert`) that replaces the default trust roots; `config_settings` are `-C`
+    settings for build backends, over the configured ones; `build_isolation` the settings that
+    say which builds share the target environment (default: the command's).
     """
 
     def __init__(
@@ -256,8 +259,10 @@ class InstallSession:
         refresh_packages: Sequence[str] = (),
         cert: str | None = None,
         config_settings: Mapping[str, str | list[str]] | None = None,
+        build_isolation: IsolationSettings | None = None,
     ) -> None:
         self.ctx = ctx
+        self.build_isolation = build_isolation
         self.target = target
         self.platform = platform
         self.cert = cert
@@ -542,6 +547,7 @@ class InstallSession:
                 editable=requested.editable,
                 config_settings=self.config_settings(),
                 finder=self.finder,
+                isolation=self.build_isolation,
             )
             if self.refreshes(requested.name) and wheel.stat().st_ctime < started - 1:
                 wheel.unlink()  # `--refresh` / `--reinstall` rebuild what was built before
@@ -596,6 +602,7 @@ class InstallSession:
                 self.target.interpreter,
                 config_settings=self.config_settings(),
                 finder=self.finder,
+                isolation=self.build_isolation,
             )
         except PuvError as err:
             raise _build_error(item, err) from None

@@ -187,7 +187,7 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
             dataclasses.replace(
                 _provider_options(client, indexes, target, pip),
                 build_metadata=sdist_metadata_builder(
-                    ctx, interpreter, finder=PackageFinder(client, indexes)
+                    ctx, interpreter, finder=PackageFinder(client, indexes), isolation=pip
                 ),
             )
         )

@@ -238,6 +238,7 @@ def _session(
         refresh_packages=(*request.refresh_packages, *(_name_of(p) for p in upgraded)),
         cert=request.cert,
         config_settings=request.config_settings,
+        build_isolation=ctx.settings.pip,
     )
 
 

@@ -60,6 +60,7 @@ from puv.resolver.provider import (
 
 if TYPE_CHECKING:
     from puv.build.frontend import ConfigSettings
+    from puv.operations.build_ops import IsolationSettings
     from puv.operations.context import Context
     from puv.python.interpreter import Interpreter
 
@@ -95,16 +96,23 @@ def sdist_metadata_builder(
     *,
     finder: PackageFinder | None = None,
     config_settings: ConfigSettings | None = None,
+    isolation: IsolationSettings | None = None,
 ) -> Callable[[Path], bytes]:
     """`ProviderOptions.build_metadata` backed by the PEP 517 frontend: the backend's
-    `prepare_metadata_for_build_wheel` in an isolated environment for `interpreter`, its build
-    requirements from `finder` (the default indexes when None); cached by the sdist's sha256."""
+    `prepare_metadata_for_build_wheel` in an isolated environment for `interpreter` (unless
+    `isolation` settings say otherwise), its build requirements from `finder` (the default
+    indexes when None); cached by the sdist's sha256."""
 
     def build(sdist: Path) -> bytes:
         from puv.operations.build_ops import build_metadata_for
 
         return build_metadata_for(
-            ctx, sdist, interpreter, config_settings=config_settings, finder=finder
+            ctx,
+            sdist,
+            interpreter,
+            config_settings=config_settings,
+            finder=finder,
+            isolation=isolation,
         )
 
     return build
