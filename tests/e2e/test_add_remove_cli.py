@@ -333,3 +333,38 @@ def test_workspace_members_and_packages_match_uv(
         else:  # clap's usage line lists the options given, puv's does not
             first = _normalized(expected.stderr).split("\n\nUsage:")[0]
             assert _normalized(actual.stderr).startswith(first), label
+
+
+FORKED = (
+    '[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+    "dependencies = [\"a>=2; sys_platform == 'win32'\", \"a<2; sys_platform != 'win32'\"]\n"
+)
+
+
+def test_relocking_a_forked_project_starts_from_its_forks(
+    tmp_path: Path, run_uv: Runner, run_puv: Runner
+) -> None:
+    """A lock resolved again (here by `add`, and by `lock` after an edit) starts from the forks
+    of the existing lock, as uv does, so `resolution-markers` come out in uv's order (sorted by
+    Python, not in the order the first resolution split them)."""
+    split = ["b>=2; python_version >= '3.12'", "b<2; python_version < '3.12'"]
+    with IndexServer(tmp_path / "files") as server:
+        for version in ("1.0", "2.0"):
+            server.add_wheel("a", version, requires_dist=split)
+            server.add_wheel("b", version)
+        server.add_wheel("zeta", "0.0.3")
+        env = {"UV_DEFAULT_INDEX": server.simple_url, "UV_EXCLUDE_NEWER": "2030-01-01T00:00:00Z"}
+        dirs = {tool: _tree(tmp_path / tool, FORKED) for tool in ("uv", "puv")}
+        runners = {"uv": run_uv, "puv": run_puv}
+        for args in (["lock"], ["add", "--no-sync", "zeta"]):
+            for tool, run in runners.items():
+                done = run(*args, cwd=dirs[tool], env=env)
+                assert done.returncode == 0, (tool, args, done.stderr)
+            assert _lock_bytes(dirs["puv"]) == _lock_bytes(dirs["uv"]), args
+        for tool, run in runners.items():
+            pyproject = dirs[tool] / "pyproject.toml"
+            pyproject.write_text(pyproject.read_text().replace('"zeta>=0.0.3"', '"zeta"'))
+            assert run("lock", cwd=dirs[tool], env=env).returncode == 0
+        assert _lock_bytes(dirs["puv"]) == _lock_bytes(dirs["uv"])
+        markers = (dirs["puv"] / "uv.lock").read_text().split("resolution-markers = [")[1]
+        assert markers.index(">= '3.12' and sys_platform != 'win32'") < markers.index("< '3.12'")

@@ -67,9 +67,11 @@ def resolve_workspace(
     indexes: IndexList | None = None,
     refresh: Refresh | None = None,
     pins: GitPins | None = None,
+    fork_seeds: tuple[str, ...] = (),
 ) -> tuple[ProjectProvider, UniversalResolution, Mapping[str, SourcedPackage]]:
     """Resolve the workspace's members (all extras and groups) for every environment; also
-    returns the packages of direct sources (`pins`: Git commits an existing lock chose)."""
+    returns the packages of direct sources (`pins`: Git commits an existing lock chose;
+    `fork_seeds`: the existing lock's forks, to start from)."""
     from puv.operations.exclude_newer import setting_value
     from puv.operations.resolver_provider import ProviderOptions, sdist_metadata_builder
     from puv.resolver.candidates import PythonTarget
@@ -136,6 +138,7 @@ def resolve_workspace(
         current_environment=interpreter.markers,
         conflicts=inputs.conflicts,
         required_environments=inputs.required_environments,
+        fork_seeds=fork_seeds,
     )
     provider.prefetch([r.name for r in inputs.root_requirements])
     resolution = resolve_universal(inputs.root_requirements, provider, universal)

@@ -114,7 +114,10 @@ class UniversalOptions:
       a fork that does not include it fails;
     - `conflicts`: the declared conflicts between extras (and groups, as their extras);
     - `required_environments`: uv's `required-environments` markers, each of which every
-      package used there must have a wheel (or a source distribution) for.
+      package used there must have a wheel (or a source distribution) for;
+    - `fork_seeds`: the `resolution-markers` of the lock being resolved again, which become the
+      initial forks instead of `environments` (uv's "fork markers from the lockfile": without
+      them, preferences can skip a fork point and a second resolution differ from the first).
     """
 
     requires_python: str
@@ -124,6 +127,7 @@ class UniversalOptions:
     current_environment: Mapping[str, str] | None = None
     conflicts: Conflicts = field(default_factory=Conflicts)
     required_environments: tuple[str, ...] = ()
+    fork_seeds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +237,7 @@ def resolve_universal(
     required = tuple(Marker.parse(text) for text in options.required_environments)
     universe = _Universe(python, options.fork_strategy, base, options.conflicts, required)
     root = _Fork(tuple(requirements), provider, base, universe)
-    pending = _initial_forks(root, options.environments, universe)
+    pending = _initial_forks(root, options.fork_seeds or options.environments, universe)
     solved: list[_Solved] = []
     while pending:
         fork = pending.pop()
