@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from puv.core.errors import PuvError
+from puv.project.settings_schema import FRIENDLY_UNITS
 
 __all__ = [
     "ExcludeNewer",
@@ -37,17 +38,9 @@ _ISO = re.compile(
 )
 _FRIENDLY = re.compile(rf"\s*({_NUMBER})\s*([a-zµ]+)\s*,?", re.IGNORECASE)
 _CLOCK = re.compile(r"(\d+):(\d{2}):(\d{2})")
-_UNITS = {
-    "weeks": "w", "week": "w", "wks": "w", "wk": "w", "w": "w",
-    "days": "d", "day": "d", "d": "d",
-    "hours": "h", "hour": "h", "hrs": "h", "hr": "h", "h": "h",
-    "minutes": "m", "minute": "m", "mins": "m", "min": "m", "m": "m",
-    "seconds": "s", "second": "s", "secs": "s", "sec": "s", "s": "s",
-    "milliseconds": "ms", "millisecond": "ms", "msecs": "ms", "msec": "ms", "ms": "ms",
-    "microseconds": "us", "microsecond": "us", "usecs": "us", "usec": "us", "us": "us",
-    "µs": "us", "µsecs": "us", "µsec": "us",
-    "nanoseconds": "ns", "nanosecond": "ns", "nsecs": "ns", "nsec": "ns", "ns": "ns",
-}  # fmt: skip
+# The unit words of jiff's "friendly" spans (shared with the settings' duration check), minus
+# years and months, which a cutoff cannot use.
+_UNITS = {word: unit for word, unit in FRIENDLY_UNITS.items() if unit not in ("y", "mo")}
 # Nanoseconds per unit; weeks and days are 24-hour days, as in UTC.
 _NANOS = {
     "w": 604_800 * 10**9,

@@ -488,7 +488,7 @@ _ISO = re.compile(
 )
 _CLOCK = re.compile(r"\d+:\d{2}:\d{2}(?:\.\d+)?")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_FRIENDLY_UNITS = {
+FRIENDLY_UNITS = {
     "years": "y", "year": "y", "yrs": "y", "yr": "y", "y": "y",
     "months": "mo", "month": "mo", "mos": "mo", "mo": "mo",
     "weeks": "w", "week": "w", "wks": "w", "wk": "w", "w": "w",
@@ -501,7 +501,7 @@ _FRIENDLY_UNITS = {
     "µs": "us", "µsecs": "us", "µsec": "us",
     "nanoseconds": "ns", "nanosecond": "ns", "nsecs": "ns", "nsec": "ns", "ns": "ns",
 }  # fmt: skip
-_UNIT_WORDS = sorted(_FRIENDLY_UNITS, key=len, reverse=True)
+_UNIT_WORDS = sorted(FRIENDLY_UNITS, key=len, reverse=True)
 _UNIT_NOUNS = {"w": "week", "d": "day", "h": "hour", "m": "minute", "s": "second"}
 _UNIT_LIMITS = {"w": 1043497, "d": 7304484, "h": 175307616, "m": 10518456960, "s": 631107417600}
 _FRACTIONAL_UNITS = frozenset({"h", "m", "s", "ms", "us", "ns"})
@@ -590,7 +590,7 @@ def _friendly_duration(body: str) -> tuple[dict[str, float] | None, str]:
                 "expected to find unit designator suffix (e.g., `years` or `secs`) after parsing "
                 "integer"
             )
-        unit = _FRIENDLY_UNITS[word]
+        unit = FRIENDLY_UNITS[word]
         value = float(number[0])
         if fractional or ("." in number[0] and unit not in _FRACTIONAL_UNITS):
             return None, "fractional values are only allowed on the last and smallest unit"
