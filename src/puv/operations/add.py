@@ -14,7 +14,8 @@ If locking or syncing fails, `pyproject.toml` and `uv.lock` are put back as they
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -154,7 +155,7 @@ def add_requirements(ctx: Context, request: AddRequest) -> None:
         write_text_atomic(pyproject_path, content)
     if request.frozen:
         return
-    try:
+    with snapshot.restored_on_failure(_hint_frozen):
         lock_and_sync(
             ctx,
             editor,
@@ -162,13 +163,6 @@ def add_requirements(ctx: Context, request: AddRequest) -> None:
             lambda lock: _bounds(ctx, editor, edits, lock, request),
             _lock_sync_options(request),
         )
-    except PuvError as error:
-        snapshot.restore()
-        _hint_frozen(error)
-        raise
-    except BaseException:
-        snapshot.restore()
-        raise
 
 
 def _hint_frozen(error: PuvError) -> None:
@@ -244,19 +238,12 @@ def add_to_script(
         upgrade_groups=request.upgrade_groups,
         report_changes=False,
     )
-    try:
+    with snapshot.restored_on_failure(_hint_frozen):
         result = lock_script(ctx, lock_request, path)
         if _bounds(ctx, editor, edits, result.lock, request):
             write()
             silent = with_printer(ctx, FilteredPrinter.like(ctx.printer, ("",)))
             lock_script(silent, lock_request, path)
-    except PuvError as error:
-        snapshot.restore()
-        _hint_frozen(error)
-        raise
-    except BaseException:
-        snapshot.restore()
-        raise
 
 
 def _new_script_block(ctx: Context, path: Path, python: str | None) -> ScriptMetadata:
@@ -910,6 +897,23 @@ class ProjectSnapshot:
                 self._files[path] = path.read_bytes()
             except FileNotFoundError:
                 self._files[path] = None
+
+    @contextmanager
+    def restored_on_failure(
+        self, on_error: Callable[[PuvError], None] | None = None
+    ) -> Iterator[None]:
+        """Put every remembered file back if the block raises (after `on_error` has seen a
+        `PuvError`, to add a hint)."""
+        try:
+            yield
+        except PuvError as error:
+            self.restore()
+            if on_error is not None:
+                on_error(error)
+            raise
+        except BaseException:
+            self.restore()
+            raise
 
     def restore(self) -> None:
         """Put every remembered file back (removing those that did not exist)."""

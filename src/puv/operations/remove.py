@@ -79,7 +79,7 @@ def remove_requirements(ctx: Context, request: RemoveRequest) -> None:
         write_text_atomic(pyproject_path, content)
     if request.frozen:
         return
-    try:
+    with snapshot.restored_on_failure():
         lock_and_sync(
             ctx,
             editor,
@@ -97,9 +97,6 @@ def remove_requirements(ctx: Context, request: RemoveRequest) -> None:
                 exact=True,
             ),
         )
-    except BaseException:
-        snapshot.restore()
-        raise
 
 
 def remove_from_script(

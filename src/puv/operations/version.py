@@ -298,7 +298,7 @@ def change_version(ctx: Context, request: VersionRequest) -> VersionChange:
     snapshot = ProjectSnapshot.take(workspace.root, path)
     write_text_atomic(path, editor.render())
     if not request.frozen:
-        try:
+        with snapshot.restored_on_failure():
             lock_and_sync(
                 ctx,
                 editor,
@@ -315,9 +315,6 @@ def change_version(ctx: Context, request: VersionRequest) -> VersionChange:
                     install=request.install,
                 ),
             )
-        except BaseException:
-            snapshot.restore()
-            raise
     return VersionChange(member.name, old, new)
 
 
