@@ -8,6 +8,7 @@ from typing import Any
 from puv.cli.global_options import add_global_options
 from puv.cli.parser import Parser
 from puv.cli.pip_cmd import _subcommand, _target_options
+from puv.cli.project_options import add_build_isolation_options
 from puv.core.printer import Printer
 
 _LINK_MODES = ["clone", "copy", "hardlink", "symlink"]
@@ -244,36 +245,7 @@ def _build_options(parser: Parser) -> None:
         help="Only use pre-built wheels; don't build source distributions (`:all:` for every "
         "package)",
     )
-    parser.opt(
-        "-C",
-        "--config-setting",
-        "--config-settings",
-        action="append",
-        metavar="CONFIG_SETTING",
-        default=[],
-        group=group,
-        help="Settings to pass to the PEP 517 build backend, specified as `KEY=VALUE` pairs",
-    )
-    parser.opt(
-        "--no-build-isolation",
-        action="store_const",
-        const=True,
-        env="UV_NO_BUILD_ISOLATION",
-        setting="no-build-isolation",
-        group=group,
-        help="Disable isolation when building source distributions [env: UV_NO_BUILD_ISOLATION=]",
-    )
-    parser.opt(
-        "--build-isolation", dest="no_build_isolation", action="store_const", const=False, help=""
-    )
-    parser.opt(
-        "--no-build-isolation-package",
-        action="append",
-        metavar="NO_BUILD_ISOLATION_PACKAGE",
-        setting="no-build-isolation-package",
-        group=group,
-        help="Disable isolation when building source distributions for a specific package",
-    )
+    add_build_isolation_options(parser, group, negation=True)
 
 
 def _resolver_options(parser: Parser) -> None:

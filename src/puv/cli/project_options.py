@@ -8,6 +8,7 @@ from typing import Any
 from puv.cli.parser import KeyValuePairs, Parser
 
 __all__ = [
+    "add_build_isolation_options",
     "add_index_options",
     "add_lock_mode_options",
     "add_refresh_options",
@@ -100,3 +101,23 @@ def exclude_newer_package(text: str) -> tuple[str, Any]:
     from puv.operations.pip_compile import parse_exclude_newer_package
 
     return parse_exclude_newer_package(text)
+
+
+def add_build_isolation_options(parser: Parser, group: Any, *, negation: bool = False) -> None:
+    """`-C`, `--no-build-isolation` (with its hidden `--build-isolation` when `negation`) and
+    `--no-build-isolation-package`, in `group`."""
+    parser.opt("-C", "--config-setting", "--config-settings", action="append",
+               metavar="CONFIG_SETTING", default=[], group=group,
+               help="Settings to pass to the PEP 517 build backend, specified as `KEY=VALUE` "
+               "pairs")  # fmt: skip
+    parser.opt("--no-build-isolation", action="store_const", const=True, env="UV_NO_BUILD_ISOLATION",
+               setting="no-build-isolation", group=group,
+               help="Disable isolation when building source distributions "
+               "[env: UV_NO_BUILD_ISOLATION=]")  # fmt: skip
+    if negation:
+        parser.opt("--build-isolation", dest="no_build_isolation", action="store_const",
+                   const=False, help="")  # fmt: skip
+    parser.opt("--no-build-isolation-package", action="append",
+               metavar="NO_BUILD_ISOLATION_PACKAGE", setting="no-build-isolation-package",
+               group=group, help="Disable isolation when building source distributions for a "
+               "specific package")  # fmt: skip

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from puv.cli.global_options import add_global_options, add_python_option
 from puv.cli.parser import PROG, Parser
 from puv.cli.project_options import (
+    add_build_isolation_options,
     add_index_options,
     add_lock_mode_options,
     add_refresh_options,
@@ -155,18 +156,7 @@ def add_installer_options(parser: Parser) -> None:
 def add_build_options(parser: Parser) -> None:
     """`-C`, `--no-build-isolation[-package]`, `--no-build[-package]`, `--no-binary[-package]`."""
     group = parser.add_argument_group("Build options")
-    parser.opt("-C", "--config-setting", "--config-settings", action="append",
-               metavar="CONFIG_SETTING", default=[], group=group,
-               help="Settings to pass to the PEP 517 build backend, specified as `KEY=VALUE` "
-               "pairs")  # fmt: skip
-    parser.opt("--no-build-isolation", action="store_const", const=True, env="UV_NO_BUILD_ISOLATION",
-               setting="no-build-isolation", group=group,
-               help="Disable isolation when building source distributions "
-               "[env: UV_NO_BUILD_ISOLATION=]")  # fmt: skip
-    parser.opt("--no-build-isolation-package", action="append",
-               metavar="NO_BUILD_ISOLATION_PACKAGE", setting="no-build-isolation-package",
-               group=group, help="Disable isolation when building source distributions for a "
-               "specific package")  # fmt: skip
+    add_build_isolation_options(parser, group)
     parser.opt("--no-build", dest="no_build", action="store_const", const=True,
                env="UV_NO_BUILD", setting="no-build", group=group,
                help="Don't build source distributions [env: UV_NO_BUILD=]")  # fmt: skip
