@@ -302,8 +302,8 @@ class HttpClient:
         self._warn = warn
         self._debug = debug
         self._lock = threading.Lock()
-        self._clients: dict[str, ConnectionPool] = {}
-        self._resolver: HostResolver | None = None  # shared by the clients' connections
+        self._pools: dict[str, ConnectionPool] = {}  # by TLS kind
+        self._resolver: HostResolver | None = None  # shared by the pools' connections
         self._executor: ThreadPoolExecutor | None = None
         self._worker = threading.local()
 
@@ -313,12 +313,12 @@ class HttpClient:
         """Close connections and the worker pool: work not started yet (speculative prefetches
         nobody waited for) is cancelled, work in progress is waited for."""
         with self._lock:
-            clients, self._clients = self._clients, {}
+            pools, self._pools = self._pools, {}
             executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
-        for client in clients.values():
-            client.close()
+        for pool in pools.values():
+            pool.close()
 
     def __enter__(self) -> HttpClient:
         return self
@@ -619,7 +619,7 @@ class HttpClient:
             request_headers = {"User-Agent": self.options.user_agent, **headers}
             if credentials is not None:
                 request_headers["Authorization"] = credentials.authorization()
-            pool = self._client(self._tls_kind(current))
+            pool = self._pool(self._tls_kind(current))
             try:
                 response = pool.request(method, current, request_headers)
             except TransportError as err:
@@ -776,18 +776,18 @@ class HttpClient:
                 return "insecure"
         return "verified"
 
-    def _client(self, kind: str) -> ConnectionPool:
-        client = self._clients.get(kind)
-        if client is not None:
-            return client
+    def _pool(self, kind: str) -> ConnectionPool:
+        pool = self._pools.get(kind)
+        if pool is not None:
+            return pool
         with self._lock:
-            client = self._clients.get(kind)
-            if client is None:
-                client = self._build_client(kind)
-                self._clients[kind] = client
-        return client
+            pool = self._pools.get(kind)
+            if pool is None:
+                pool = self._build_pool(kind)
+                self._pools[kind] = pool
+        return pool
 
-    def _build_client(self, kind: str) -> ConnectionPool:
+    def _build_pool(self, kind: str) -> ConnectionPool:
         from puv.index.connections import ConnectionPool
         from puv.index.dns import HostResolver
 

@@ -109,7 +109,7 @@ class Response:
 
 
 class ConnectionPool:
-    """Thread-safe keep-alive connections for one TLS context (None: plain HTTP only)."""
+    """Thread-safe keep-alive connections that verify TLS with one `context`."""
 
     def __init__(
         self,

@@ -159,10 +159,10 @@ def _parse_lock_bytes(path: Path, raw: bytes, cache: CacheLayout | None) -> Lock
     """`read_lock` of the lock file at `path`, whose bytes are `raw`."""
     from puv.lock.reader import LockParseError, lock_data, parse_lock
 
-    written = _WRITTEN.get((path.absolute(), _digest(raw))) if _WRITTEN else None
+    digest = _digest(raw) if _WRITTEN or cache is not None else ""
+    written = _WRITTEN.get((path.absolute(), digest))
     if written is not None:
         return written
-
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -170,7 +170,6 @@ def _parse_lock_bytes(path: Path, raw: bytes, cache: CacheLayout | None) -> Lock
     try:
         if cache is None:
             return parse_lock(text, display=path.name)
-        digest = _digest(raw)
         entry = _lock_cache_entry(cache, path).with_suffix(".json")
         data = _cached_lock_data(entry, digest)
         if data is None:

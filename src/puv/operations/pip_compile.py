@@ -167,7 +167,7 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
     from puv.operations.resolver_provider import sdist_metadata_builder
     from puv.resolver.report import NoSolutionError
 
-    with _client(ctx, indexes, _refresh(request, pip)) as client:
+    with http_client(ctx, indexes, refresh=_refresh(request, pip)) as client:
         provider = _provider(ctx, client, indexes, pip)
         # the pages of the direct requirements load while the interpreter is found
         provider.prefetch([canonicalize_name(r.name) for r in requirements])
@@ -655,10 +655,6 @@ def _preamble(indexes: IndexList, pip: Any, inputs: _Inputs) -> tuple[str, ...]:
             elif switch:
                 lines += [f"{flag} {name}" for name in sorted(switch)]
     return tuple(lines)
-
-
-def _client(ctx: Context, indexes: IndexList, refresh: Refresh | None) -> Any:
-    return http_client(ctx, indexes, refresh=refresh)
 
 
 def _provider(ctx: Context, client: Any, indexes: IndexList, pip: Any) -> Any:
