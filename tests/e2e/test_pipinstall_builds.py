@@ -218,3 +218,27 @@ def test_direct_reference_errors(pair: Twins, index: IndexServer, tmp_path: Path
     nameless = pair.run_puv("pip", "install", "-e", str(tmp_path), "-p", "env",
                             cwd=pair.dir("puv"))  # fmt: skip
     assert nameless.returncode == 2 and "Traceback" not in nameless.stderr
+
+
+def test_a_tree_requiring_another_by_url_installs_both_as_uv(
+    pair: Twins, index: IndexServer
+) -> None:
+    leaf = make_tree(pair.root / "leaf")
+    text = (leaf / "pyproject.toml").read_text().replace('"treepkg"', '"leafpkg"')
+    (leaf / "pyproject.toml").write_text(text)
+    (leaf / "src" / "treepkg").rename(leaf / "src" / "leafpkg")
+    user = make_tree(pair.root / "user")
+    text = (user / "pyproject.toml").read_text().replace('"beta<3"', f'"leafpkg @ {leaf.as_uri()}"')
+    (user / "pyproject.toml").write_text(text)
+    installed = pair.same(
+        "pip",
+        "install",
+        "-p",
+        "env",
+        "-i",
+        index.simple_url,
+        "../user",
+        skip=("Prepared", "   Building", "      Built"),
+    )
+    assert f" + leafpkg==0.3 (from {leaf.as_uri()})" in installed
+    pair.same("pip", "freeze", "-p", "env")

@@ -72,6 +72,22 @@ class GitUrl:
         repository = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
         return cls(repository, reference, query.get("subdirectory"), parts.fragment or None)
 
+    @classmethod
+    def from_requirement(cls, url: str) -> GitUrl:
+        """Parse a PEP 508 `git+<repository>[@<reference>][#subdirectory=<dir>]` URL (the
+        reference is a `rev`: a branch, a tag or a commit)."""
+        parts = urlsplit(url.removeprefix("git+"))
+        path, _, reference = parts.path.partition("@")
+        fragment = dict(parse_qsl(parts.fragment))
+        repository = urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+        kind = GitReference("rev", reference) if reference else GitReference()
+        return cls(repository, kind, fragment.get("subdirectory"))
+
+    def pinned_requirement_url(self, commit: str) -> str:
+        """`git+<repository>@<commit>[#subdirectory=<dir>]`, as `pip compile` writes it."""
+        text = f"git+{self.repository}@{commit}"
+        return text if self.subdirectory is None else f"{text}#subdirectory={self.subdirectory}"
+
     def requirement_display(self, name: str) -> str:
         """`name @ git+<repository>@<reference>#subdirectory=<dir>` as uv's errors show it."""
         text = f"{name} @ git+{self.repository}"

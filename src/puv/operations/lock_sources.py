@@ -28,7 +28,6 @@ import email.policy
 import hashlib
 import os
 import shutil
-import zipfile
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -41,6 +40,7 @@ from packaging.version import InvalidVersion, Version
 from puv.core.errors import FailureError, PuvError
 from puv.lock.model import Lock, Metadata, Package, Sdist, Source, Wheel
 from puv.operations.context import Context
+from puv.operations.direct_releases import local_wheel_metadata
 from puv.operations.git import GitCheckouts, GitError, GitReference, GitUrl
 from puv.operations.lock_inputs import (
     SourceRequest,
@@ -225,7 +225,7 @@ class SourceLocker:
         """A wheel or sdist at `archive` (downloaded from `url` when given)."""
         digest = f"sha256:{_sha256(archive)}"
         if archive.name.endswith(".whl"):
-            data = _wheel_metadata(archive)
+            data = local_wheel_metadata(archive)
             wheel = Wheel("url", url, digest) if url else Wheel("filename", archive.name, digest)
             distribution = _core_distribution(name, data, display)
             return self._package(
@@ -533,19 +533,6 @@ def _plain_lowered(name: str, fields: Mapping[str, Sequence[str]], display: str)
         )
     extras = tuple(dict.fromkeys(canonicalize_name(e) for e in fields.get("provides-extra", ())))
     return LoweredMember(name, tuple(requirements), extras, {})
-
-
-def _wheel_metadata(wheel: Path) -> bytes:
-    """The `*.dist-info/METADATA` of a local wheel."""
-    try:
-        with zipfile.ZipFile(wheel) as bundle:
-            for member in bundle.namelist():
-                top, _, rest = member.partition("/")
-                if top.endswith(".dist-info") and rest == "METADATA":
-                    return bundle.read(member)
-    except (OSError, zipfile.BadZipFile) as error:
-        raise PuvError(f"Failed to read `{wheel.name}`", causes=[str(error)]) from None
-    raise PuvError(f"The wheel `{wheel.name}` has no `.dist-info/METADATA`")
 
 
 def _sha256(path: Path) -> str:

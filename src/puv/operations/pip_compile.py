@@ -1,7 +1,10 @@
 """`puv pip compile`: read the inputs, resolve them for one target environment, render the pins.
 
 Inputs are requirements files (`-r` style, with `-c` includes and index options), `pyproject.toml`
-(`[project] dependencies`, extras, `[dependency-groups]`) or `-` (stdin); `--excludes` files name
+(`[project] dependencies`, extras, `[dependency-groups]`) or `-` (stdin). Direct references
+(source trees, editables, wheels and sdists by path or URL, named `git+` URLs pinned to their
+commit) take part with their one version (`direct_releases`), and are written back as they were
+given, as uv writes them; `--excludes` files name
 packages to leave out of the resolution altogether, `-P name<2` upgrades within a constraint. The
 target is the found interpreter, changed by `--python-version` (markers and tags of that
 version) and `--python-platform` (markers and tags of that platform, as uv maps its target
@@ -16,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,13 +36,23 @@ from puv.operations.compile_output import (
     OutputOptions,
     PinnedEntry,
     ResolvedPin,
+    direct_requirement,
+    pinned_requirement,
     pylock_document,
     render,
+    sort_key,
     wrap,
 )
 from puv.operations.context import Context
 from puv.operations.exclude_newer import exclude_newer_cutoff
 from puv.operations.network import configured_indexes, http_client
+from puv.operations.pip_requirements import (
+    Requested,
+    Understood,
+    direct_reference,
+    merge_requested,
+    understand,
+)
 from puv.operations.target_platform import Target, parse_python_version, target_of
 from puv.project.settings_schema import check_exclude_newer, normalize_name, package_name_error
 
@@ -47,6 +60,7 @@ if TYPE_CHECKING:
     from puv.cache.http_cache import Refresh
     from puv.core.markers import Marker
     from puv.index.indexes import Index, IndexList
+    from puv.operations.direct_releases import DirectProvider, DirectReleases
     from puv.operations.resolver_provider import IndexProvider, ProviderOptions
     from puv.project.pyproject import PyProject
     from puv.project.requirements_txt import RequirementsFile
@@ -133,6 +147,24 @@ class _Inputs:
     used_extras: set[str] = dataclasses.field(default_factory=set)
     excludes: set[str] = dataclasses.field(default_factory=set)
     project: str | None = None
+    directs: dict[str, Requested] = dataclasses.field(default_factory=dict)
+    unnamed: set[str] = dataclasses.field(default_factory=set)
+
+    def add_direct(self, requested: Requested, *, unnamed: bool = False) -> None:
+        """A direct reference among the requirements (one place per package, as uv allows).
+        Written twice, the later one is kept as written (uv takes named requirements before
+        unnamed ones), editable if either is."""
+        name = requested.name
+        known = self.directs.get(name)
+        if known is None:
+            self.directs[name] = requested
+        elif unnamed or name not in self.unnamed:
+            merged = merge_requested(known, requested)
+            self.directs[name] = dataclasses.replace(merged, given=requested.given)
+        else:
+            self.directs[name] = merge_requested(known, requested)
+        if unnamed:
+            self.unnamed.add(name)
 
 
 # ----------------------------------------------------------------------------- entry point
@@ -164,13 +196,20 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
         if canonicalize_name(requirement.name) not in inputs.excludes
     ]
     from puv.index.indexes import PackageFinder
+    from puv.operations.direct_releases import DirectProvider
     from puv.operations.resolver_provider import sdist_metadata_builder
     from puv.resolver.report import NoSolutionError
 
     with http_client(ctx, indexes, refresh=_refresh(request, pip)) as client:
         provider = _provider(ctx, client, indexes, pip)
         # the pages of the direct requirements load while the interpreter is found
-        provider.prefetch([canonicalize_name(r.name) for r in requirements])
+        provider.prefetch(
+            [
+                name
+                for name in (canonicalize_name(r.name) for r in requirements)
+                if name not in inputs.directs
+            ]
+        )
         python_version = pip.python_version
         python = request.python
         if python_version is None and python is not None and _is_version(python):
@@ -183,38 +222,40 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
             environ=os.environ,
         )
         started = time.perf_counter()
+        finder = PackageFinder(client, indexes)
+        builder = sdist_metadata_builder(ctx, interpreter, finder=finder, isolation=pip)
         provider.configure(
             dataclasses.replace(
-                _provider_options(client, indexes, target, pip),
-                build_metadata=sdist_metadata_builder(
-                    ctx, interpreter, finder=PackageFinder(client, indexes), isolation=pip
-                ),
+                _provider_options(client, indexes, target, pip), build_metadata=builder
             )
         )
+        environment = None if pip.universal else dict(target.markers)
+        releases = _direct_loader(ctx, client, builder)
+        directs = releases.collect(inputs.directs, _asked_extras(inputs), ctx.cwd, environment)
+        lookup = DirectProvider(provider, directs, ctx.cwd, environment)
+        pins = _PinSources(lookup, releases, provider)
         options = _resolver_options(
             ctx, pip, inputs, interpreter, target, output_file, output_format, request
         )
         if pip.resolution in ("lowest", "lowest-direct"):
             _warn_unbounded_direct(ctx, requirements)
-        source: Provider = _NoDependencies(provider) if pip.no_deps else provider
+        source: Provider = _NoDependencies(lookup) if pip.no_deps else lookup
         try:
             if pip.universal:
                 requires_python = _universal_requires_python(python_version, interpreter)
                 outcome = _universal(
-                    requirements, source, options, inputs, provider, pip, requires_python
+                    requirements, source, options, inputs, pins, pip, requires_python
                 )
             else:
                 requires_python = f">={release_only_trimmed(target.python_version)}"
                 with_markers = pip.no_strip_markers or output_format == PYLOCK_TOML
-                outcome = _single(
-                    requirements, source, options, inputs, provider, pip, with_markers
-                )
+                outcome = _single(requirements, source, options, inputs, pins, pip, with_markers)
         except NoSolutionError as error:
             raise _with_exclude_newer_hints(error, provider, requirements) from None
         _refuse_torch_backend(pip.torch_backend, outcome.pins)
         entries = outcome.entries
         if pip.emit_index_annotation and output_format == REQUIREMENTS_TXT:
-            entries = _with_index_annotations(entries, outcome.pins, provider)
+            entries = _with_index_annotations(entries, outcome.pins, provider, directs)
     elapsed = time.perf_counter() - started
     excluded = {canonicalize_name(name) for name in pip.no_emit_package}
     pinned = {pin.name for pin in outcome.pins}
@@ -229,6 +270,12 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
     warnings = outcome.warnings
     if output_format == PYLOCK_TOML:
         from puv.lock.pylock import render_pylock
+
+        if directs:
+            raise PuvError(
+                f"`{next(iter(directs))}` is a direct reference, which `puv pip compile "
+                "--format pylock.toml` does not support yet"
+            )
 
         document = pylock_document(
             [pin for pin in outcome.pins if pin.name not in excluded],
@@ -479,24 +526,28 @@ def _read_requirements_file(
     }[kind]
     lines = parsed.requirements
     for line in [*lines, *parsed.constraints]:
-        if line.editable or line.is_unnamed:
-            raise PuvError(
-                f"`{line.text}` needs a build, which `puv pip compile` does not support yet"
-            )
-        requirement = _requirement(line.text, source)
+        constraint = line in parsed.constraints
         label = None
         if source != STDIN and line.origin is not None:
             shown = user_display(line.origin.path, ctx.cwd)
             if line.origin.path == path:
                 shown = source
-            label = f"{'-c' if line in parsed.constraints else prefix} {shown}"
-        if requirement.url:
+            label = f"{'-c' if constraint else prefix} {shown}"
+        bucket = inputs.constraints if constraint else target
+        if not (line.editable or line.is_unnamed):
+            requirement = _requirement(line.text, source)
+            if not requirement.url:
+                bucket.append((requirement, label))
+                continue
+        if constraint or kind != "requirements":
             raise PuvError(
-                f"`{line.text}` is a direct URL requirement, which `puv pip compile` does not "
-                "support yet"
+                f"`{line.text}` is a direct reference in a constraints or overrides file, which "
+                "`puv pip compile` does not support yet"
             )
-        bucket = inputs.constraints if line in parsed.constraints else target
-        bucket.append((requirement, label))
+        understood = understand(line, ctx.cwd, git=True)
+        assert understood is not None
+        inputs.add_direct(understood.requested, unnamed=line.editable or line.is_unnamed)
+        bucket.append((_plain_requirement(understood), label))
     if not lines and not parsed.constraints and kind == "requirements":
         ctx.printer.warn(f"Requirements file `{source}` does not contain any dependencies")
     inputs.index_url = parsed.index_url or inputs.index_url
@@ -505,6 +556,16 @@ def _read_requirements_file(
     inputs.no_index = inputs.no_index or parsed.no_index
     inputs.no_binary += parsed.no_binary
     inputs.only_binary += parsed.only_binary
+
+
+def _plain_requirement(understood: Understood) -> Requirement:
+    """A direct reference as the resolver takes it: its name, extras and marker."""
+    text = understood.requested.name
+    if understood.extras:
+        text += f"[{','.join(understood.extras)}]"
+    if understood.marker is not None:
+        text += f" ; {understood.marker}"
+    return Requirement(text)
 
 
 def _requirement(text: str, source: str) -> Requirement:
@@ -526,15 +587,37 @@ def _read_pyproject(
     name = project.name or "project"
     inputs.project = project.normalized_name
     label = f"{name} ({source})"
+    directory = (ctx.cwd / source).parent
     for text in project.dependencies:
-        inputs.requirements.append((_requirement(text, source), label))
+        inputs.requirements.append((_declared(text, source, directory, inputs), label))
     for extra, texts in project.optional_dependencies.items():
         normalized = canonicalize_name(extra)
         if all_extras or normalized in extras:
             inputs.used_extras.add(normalized)
             for text in texts:
-                inputs.requirements.append((_requirement(text, source), label))
+                inputs.requirements.append((_declared(text, source, directory, inputs), label))
     _read_groups(project, source, inputs, groups)
+
+
+def _declared(text: str, source: str, directory: Path, inputs: _Inputs) -> Requirement:
+    """A dependency a `pyproject.toml` declares; a direct reference (relative paths from the
+    file's directory) is added to `inputs` and returned without its URL."""
+    requirement = _requirement(text, source)
+    if not requirement.url:
+        return requirement
+    name = canonicalize_name(requirement.name)
+    reference = direct_reference(requirement.url, directory, name, git=True)
+    inputs.add_direct(
+        Requested(
+            name,
+            url=reference.url,
+            display=f"{name} @ {reference.url}",
+            tree=reference.tree,
+            given=requirement.url,
+        )
+    )
+    requirement.url = None
+    return requirement
 
 
 def _load_pyproject(ctx: Context, source: str) -> PyProject:
@@ -735,6 +818,34 @@ class _PackageCutoffs:
     def date_excluded(self, name: str) -> list[tuple[Version, str]]:
         """See `IndexProvider.date_excluded`."""
         return self._for(name).date_excluded(name)
+
+
+def _direct_loader(ctx: Context, client: Any, build: Callable[[Path], bytes]) -> DirectReleases:
+    """The loader of direct references: sdists (downloaded first when remote) and source trees
+    built with `build`."""
+    from puv.index.client import path_from_file_url
+    from puv.operations.direct_releases import DirectReleases
+    from puv.operations.git import GitCheckouts
+
+    def build_requested(requested: Requested) -> bytes:
+        assert requested.url is not None
+        if requested.tree:
+            return build(Path(path_from_file_url(requested.url)))
+        return build(releases.archive(requested))
+
+    checkouts = GitCheckouts(ctx.cache.bucket("git"), ctx.printer.status, offline=ctx.offline)
+    releases = DirectReleases(client, ctx.cache, build_requested, checkouts)
+    return releases
+
+
+def _asked_extras(inputs: _Inputs) -> dict[str, set[str]]:
+    """Name -> the extras the requirements ask of it."""
+    asked: dict[str, set[str]] = {}
+    for requirement, _ in inputs.requirements:
+        asked.setdefault(canonicalize_name(requirement.name), set()).update(
+            canonicalize_name(extra) for extra in requirement.extras
+        )
+    return asked
 
 
 def _provider_options(client: Any, indexes: IndexList, target: Target, pip: Any) -> ProviderOptions:
@@ -946,7 +1057,7 @@ def _single(
     source: Provider,
     options: ResolverOptions,
     inputs: _Inputs,
-    provider: Any,
+    pins: _PinSources,
     pip: Any,
     with_markers: bool,
 ) -> _Outcome:
@@ -960,13 +1071,14 @@ def _single(
     if pip.no_strip_markers:
         python = f">={release_only_trimmed(options.python.target)}"
         shown_markers = {name: marker.simplify_python(python) for name, marker in markers.items()}
-    entries = _entries(resolution, inputs, provider, pip, shown_markers)
-    pins = [
+    resolved = [
         ResolvedPin(package.name, package.version, markers.get(package.name))
         for package in resolution.packages
     ]
+    resolved = [resolved[position] for position in pins.order(resolved)]
+    entries = _entries(resolution, resolved, inputs, pins, pip, shown_markers)
     if pip.no_deps:
-        return _Outcome(entries, pins, ())
+        return _Outcome(entries, resolved, ())
     versions = resolution.pins()
     wanted = [(edge.target, edge.target_extra) for edge in resolution.edges if edge.target_extra]
     requested = [
@@ -974,10 +1086,10 @@ def _single(
         for name, extra in [*wanted, *_root_extras(inputs)]
         if name in versions
     ]
-    warnings = _missing_extras(requested, provider)
+    warnings = _missing_extras(requested, pins)
     if pip.resolution == "lowest":
-        warnings += _unbounded_transitive(resolution, inputs, provider)
-    return _Outcome(entries, pins, warnings)
+        warnings += _unbounded_transitive(resolution, inputs, pins.lookup)
+    return _Outcome(entries, resolved, warnings)
 
 
 # ----------------------------------------------------------------------------- universal
@@ -988,7 +1100,7 @@ def _universal(
     source: Provider,
     options: ResolverOptions,
     inputs: _Inputs,
-    provider: Any,
+    pins: _PinSources,
     pip: Any,
     requires_python: str,
 ) -> _Outcome:
@@ -1004,8 +1116,9 @@ def _universal(
     )
     resolution = resolve_universal(requirements, source, universal)
     sources = _sources(inputs)
+    root_extras = _root_extras(inputs)
     entries = []
-    for package, line in zip(resolution.packages, resolution.compile_lines(), strict=True):
+    for package in resolution.packages:
         dependents = sorted(
             {
                 edge.source
@@ -1016,33 +1129,113 @@ def _universal(
                 and edge.target_version == package.version
             }
         )
+        extras: set[str] = set()
+        if pip.no_strip_extras:
+            extras.update(extra for name, extra in root_extras if name == package.name)
+            extras.update(
+                edge.target_extra
+                for edge in resolution.edges
+                if edge.target == package.name
+                and edge.target_version == package.version
+                and edge.target_extra
+            )
+        line = pins.requirement(
+            package.name, package.version, extras, resolution.compile_marker(package)
+        )
         entries.append(
             PinnedEntry(
                 line,
-                _hashes(provider, package.name, package.version) if pip.generate_hashes else (),
+                pins.hashes(package.name, package.version) if pip.generate_hashes else (),
                 tuple(sources.get(package.name, ())),
                 tuple(dependents),
             )
         )
-    pins = [
+    resolved = [
         ResolvedPin(package.name, package.version, package.marker)
         for package in resolution.packages
     ]
+    order = pins.order(resolved)
+    entries, resolved = [entries[i] for i in order], [resolved[i] for i in order]
     if pip.no_deps:
-        return _Outcome(entries, pins, ())
+        return _Outcome(entries, resolved, ())
     requested = [
         (edge.target, edge.target_version, edge.target_extra)
         for edge in resolution.edges
         if edge.target_extra
     ]
-    root = _root_extras(inputs)
     requested += [
         (package.name, package.version, extra)
         for package in resolution.packages
-        for name, extra in root
+        for name, extra in root_extras
         if name == package.name
     ]
-    return _Outcome(entries, pins, _missing_extras(requested, provider))
+    return _Outcome(entries, resolved, _missing_extras(requested, pins))
+
+
+class _PinSources:
+    """Where the pins come from: `lookup` (the indexes and the direct references) for metadata,
+    `releases` for the direct references' archives, `index` for the index's files."""
+
+    def __init__(self, lookup: DirectProvider, releases: DirectReleases, index: Any) -> None:
+        self.lookup = lookup
+        self.releases = releases
+        self.index = index
+
+    def requirement(
+        self, name: str, version: Version, extras: Iterable[str], marker: str | None
+    ) -> str:
+        """The entry's requirement: a pin, or a direct reference as written."""
+        direct = self.lookup.directs.get(name)
+        if direct is None:
+            return pinned_requirement(name, version, extras, marker)
+        requested = direct.requested
+        assert requested.url is not None
+        return direct_requirement(
+            name,
+            requested.given or requested.url,
+            editable=requested.editable,
+            local=requested.url.startswith("file:"),
+            extras=extras,
+            marker=marker,
+        )
+
+    def display(self, name: str, version: Version) -> str:
+        """How uv's messages name a pin: `name==1.0`, or `name @ <url>`."""
+        direct = self.lookup.directs.get(name)
+        if direct is None:
+            return f"{name}=={version}"
+        requested = direct.requested
+        return f"{name} @ {requested.given if requested.is_git else requested.url}"
+
+    def hashes(self, name: str, version: Version) -> tuple[str, ...]:
+        """The sha256 digests of every file of a version, sorted (uv's `--generate-hashes`);
+        an archive's own digest for a direct reference (none for a source tree)."""
+        direct = self.lookup.directs.get(name)
+        if direct is not None:
+            digest = self.releases.sha256(direct.requested)
+            return () if digest is None else (digest,)
+        return tuple(
+            sorted(
+                {
+                    f"{algorithm}:{digest}"
+                    for file in self.index.files(name, version)
+                    for algorithm, digest in file.hashes
+                    if algorithm == "sha256"
+                }
+            )
+        )
+
+    def order(self, pins: Sequence[ResolvedPin]) -> list[int]:
+        """The positions of `pins` in uv's output order (editables first)."""
+
+        def key(position: int) -> tuple[object, ...]:
+            pin = pins[position]
+            direct = self.lookup.directs.get(pin.name)
+            editable = direct is not None and direct.requested.editable
+            given = direct.requested.given or "" if editable and direct is not None else None
+            return sort_key(pin.name, pin.version, given)
+
+        return sorted(range(len(pins)), key=key)
 
 
 # ----------------------------------------------------------------------------- output
@@ -1101,7 +1294,7 @@ def _unbounded_transitive(
 
 
 def _missing_extras(
-    requested: Iterable[tuple[str, Version, str]], provider: Any
+    requested: Iterable[tuple[str, Version, str]], pins: _PinSources
 ) -> tuple[str, ...]:
     """uv's warning for an extra asked of a pinned version whose metadata does not declare it;
     `requested` holds (name, version, extra)."""
@@ -1109,10 +1302,11 @@ def _missing_extras(
 
     warnings = []
     for name, version, extra in sorted(set(requested)):
-        metadata = provider.metadata(name, version)
+        metadata = pins.lookup.metadata(name, version)
         if isinstance(metadata, PackageMetadata) and extra not in metadata.provides_extras:
             warnings.append(
-                f"The package `{name}=={version}` does not have an extra named `{extra}`"
+                f"The package `{pins.display(name, version)}` does not have an extra named "
+                f"`{extra}`"
             )
     return tuple(warnings)
 
@@ -1135,30 +1329,23 @@ def _sources(inputs: _Inputs) -> dict[str, list[str]]:
     return sources
 
 
-def _hashes(provider: Any, name: str, version: Version) -> tuple[str, ...]:
-    """The sha256 digests of every file of a version, sorted (uv's `--generate-hashes`)."""
-    return tuple(
-        sorted(
-            {
-                f"{algorithm}:{digest}"
-                for file in provider.files(name, version)
-                for algorithm, digest in file.hashes
-                if algorithm == "sha256"
-            }
-        )
-    )
-
-
 def _with_index_annotations(
-    entries: Sequence[PinnedEntry], pins: Sequence[ResolvedPin], provider: Any
+    entries: Sequence[PinnedEntry],
+    pins: Sequence[ResolvedPin],
+    provider: Any,
+    directs: Collection[str],
 ) -> list[PinnedEntry]:
     """Each entry with the URL (credentials removed) of the index its version came from, for
-    `--emit-index-annotation`; `entries` and `pins` are in the same order."""
+    `--emit-index-annotation` (none for the `directs`, which come from no index); `entries` and
+    `pins` are in the same order."""
     from puv.index.auth import split_credentials
 
-    found = provider.finder.find_many(pin.name for pin in pins)
+    found = provider.finder.find_many(pin.name for pin in pins if pin.name not in directs)
     annotated = []
     for entry, pin in zip(entries, pins, strict=True):
+        if pin.name in directs:
+            annotated.append(entry)
+            continue
         index = next(
             (
                 files.index
@@ -1218,13 +1405,14 @@ def _reachability(
 
 def _entries(
     resolution: Resolution,
+    resolved: Sequence[ResolvedPin],
     inputs: _Inputs,
-    provider: Any,
+    pins: _PinSources,
     pip: Any,
     markers: Mapping[str, Marker],
 ) -> list[PinnedEntry]:
-    """requirements.txt entries of a single-environment resolution; `markers` are written after
-    the pins (`--no-strip-markers`)."""
+    """requirements.txt entries of a single-environment resolution, one per pin of `resolved`
+    (in that order); `markers` are written after the pins (`--no-strip-markers`)."""
     sources = _sources(inputs)
     extras: dict[str, set[str]] = {}
     for requirement, _ in inputs.requirements:
@@ -1235,20 +1423,16 @@ def _entries(
         if edge.target_extra:
             extras.setdefault(edge.target, set()).add(edge.target_extra)
     entries = []
-    for package in resolution.packages:
-        shown = package.name
-        if pip.no_strip_extras and extras.get(package.name):
-            shown += "[" + ",".join(sorted(extras[package.name])) + "]"
-        hashes = _hashes(provider, package.name, package.version) if pip.generate_hashes else ()
-        dependents = tuple(name for name in resolution.dependents(package.name) if name)
+    for package in resolved:
+        shown = extras.get(package.name, set()) if pip.no_strip_extras else set()
         marker = markers[package.name].to_text() if package.name in markers else None
-        line = f"{shown}=={package.version}"
+        hashes = pins.hashes(package.name, package.version) if pip.generate_hashes else ()
         entries.append(
             PinnedEntry(
-                line if marker is None else f"{line} ; {marker}",
+                pins.requirement(package.name, package.version, shown, marker),
                 hashes,
                 tuple(sources.get(package.name, ())),
-                dependents,
+                tuple(name for name in resolution.dependents(package.name) if name),
             )
         )
     return entries

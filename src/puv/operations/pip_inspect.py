@@ -37,11 +37,7 @@ def freeze_lines(dists: Sequence[InstalledDist], *, exclude_editable: bool = Fal
         if dist.editable:
             if not exclude_editable:
                 lines.append(f"-e {dist.url}")
-        elif (
-            dist.url is not None
-            and dist.direct_url
-            and ("archive_info" in dist.direct_url or "vcs_info" in dist.direct_url)
-        ):
+        elif dist.url is not None and dist.direct_url:
             lines.append(f"{dist.name} @ {dist.url}")
         else:
             lines.append(f"{dist.name}=={dist.version}")

@@ -23,7 +23,7 @@ import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     from packaging.version import Version
 
     from puv.index.indexes import PackageFiles
+    from puv.operations.direct_releases import DirectRelease
     from puv.operations.resolver_provider import IndexProvider
     from puv.python.interpreter import Interpreter
     from puv.resolver.provider import (
@@ -382,6 +383,8 @@ def _install_resolved(
     with _session(ctx, request, target, platform, sources) as session:
         provider = _index_provider(session, platform)
         source = _install_provider(ctx, session, provider, inputs)
+        directs = {name: release.requested for name, release in source.directs.items()}
+        inputs = replace(inputs, directs=directs)
         resolution = _resolve(ctx, session, source, inputs, installed, platform)
         printer.status(counted("Resolved", len(resolution.packages), since(start)))
         resolved = time.perf_counter()
@@ -487,10 +490,19 @@ def _index_provider(session: InstallSession, platform: Target) -> IndexProvider:
 def _install_provider(
     ctx: Context, session: InstallSession, provider: IndexProvider, inputs: ResolverInputs
 ) -> _InstallProvider:
-    """The index provider (its pages already loading) with the direct references' releases."""
+    """The index provider (its pages already loading) with the direct references' releases,
+    and those of the direct references they require in turn."""
+    from puv.operations.direct_releases import DirectReleases
+
     names = [normalize_name(requirement.name) for requirement in inputs.requirements]
     provider.prefetch([name for name in names if name not in inputs.directs])
-    directs = {name: _direct_release(session, item) for name, item in inputs.directs.items()}
+    extras: dict[str, set[str]] = {}
+    for requirement in inputs.requirements:
+        extras.setdefault(normalize_name(requirement.name), set()).update(
+            normalize_name(extra) for extra in requirement.extras
+        )
+    releases = DirectReleases(session.client, ctx.cache, session.build_metadata)
+    directs = releases.collect(inputs.directs, extras, ctx.cwd, provider.options.environment)
     return _InstallProvider(provider, directs, session, no_deps=ctx.settings.pip.no_deps)
 
 
@@ -569,134 +581,71 @@ def _preferences(ctx: Context, installed: Sequence[InstalledDist]) -> dict[str, 
     }
 
 
-@dataclass(frozen=True, slots=True)
-class _DirectRelease:
-    """The one version a direct reference offers: its metadata and the file the resolver sees."""
-
-    version: Version
-    metadata: PackageMetadata | MetadataUnavailable
-    filename: str
-
-
-def _direct_release(session: InstallSession, requested: Requested) -> _DirectRelease:
-    """Read (or build) the metadata of a wheel, sdist or source tree given by path or URL."""
-    from packaging.version import Version
-
-    from puv.core.wheel_filename import WheelFilename
-    from puv.operations.resolver_provider import parse_core_metadata
-
-    url = requested.url
-    assert url is not None
-    if not requested.needs_build:
-        wheel = WheelFilename.parse(_last_segment(url))
-        data = _wheel_metadata(session, requested, wheel.filename)
-        return _DirectRelease(wheel.version, parse_core_metadata(data), wheel.filename)
-    data = session.build_metadata(requested)
-    version = Version(_header(data, "version") or "0")
-    stem = f"{requested.name.replace('-', '_')}-{version}"
-    # an editable is built even when building is off (as uv does): show it as a wheel
-    filename = f"{stem}-py3-none-any.whl" if requested.editable else f"{stem}.tar.gz"
-    return _DirectRelease(version, parse_core_metadata(data), filename)
-
-
-def _wheel_metadata(session: InstallSession, requested: Requested, filename: str) -> bytes:
-    """`METADATA` of a wheel given by path (read from the archive) or URL (range requests)."""
-    url = requested.url
-    assert url is not None
-    if url.startswith("file:"):
-        import zipfile
-
-        from puv.index.client import path_from_file_url
-
-        path = Path(path_from_file_url(url))
-        try:
-            with zipfile.ZipFile(path) as archive:
-                for name in archive.namelist():
-                    top, _, rest = name.partition("/")
-                    if top.endswith(".dist-info") and rest == "METADATA":
-                        return archive.read(name)
-        except FileNotFoundError:
-            from puv.core.errors import FailureError
-
-            raise FailureError(f"Distribution not found at: {url}") from None
-        except (OSError, zipfile.BadZipFile) as err:
-            raise PuvError(f"Failed to read `{filename}`", causes=[str(err)]) from None
-        raise PuvError(f"Failed to read `{filename}`", causes=["no `.dist-info/METADATA`"])
-    from puv.index.metadata import wheel_metadata
-    from puv.index.simple import DistFile as IndexFile
-
-    hashes = tuple((digest.algorithm, digest.digest) for digest in requested.hashes)
-    file = IndexFile(filename, url, hashes)
-    return wheel_metadata(session.client, file, session.ctx.cache.bucket("metadata"))
-
-
-def _last_segment(url: str) -> str:
-    from urllib.parse import unquote, urlsplit
-
-    return unquote(urlsplit(url).path.rpartition("/")[2])
-
-
-def _header(data: bytes, wanted: str) -> str | None:
-    """The first value of a core metadata header (`Version`), up to the body."""
-    for line in data.decode("utf-8", errors="replace").splitlines():
-        if not line:
-            return None
-        name, sep, value = line.partition(":")
-        if sep and name.strip().lower() == wanted:
-            return value.strip()
-    return None
-
-
 class _InstallProvider:
-    """The resolver's provider for `pip install`: the indexes, plus one version for each direct
-    reference, metadata built from the sdist when the index's cannot be read statically, and
-    no dependencies at all with `--no-deps`."""
+    """The resolver's provider for `pip install`: the indexes and the direct references,
+    metadata built from the sdist when the index's cannot be read statically, and no
+    dependencies at all with `--no-deps`."""
 
     def __init__(
         self,
         base: IndexProvider,
-        directs: Mapping[str, _DirectRelease],
+        directs: Mapping[str, DirectRelease],
         session: InstallSession,
         *,
         no_deps: bool,
     ) -> None:
+        from puv.operations.direct_releases import DirectProvider
+
         self.base = base
         self.directs = directs
         self.session = session
         self.no_deps = no_deps
+        self._with_directs = DirectProvider(
+            _BuildingProvider(base, session), directs, session.ctx.cwd, base.options.environment
+        )
 
     def versions(self, name: str) -> Sequence[PackageVersion] | MissingPackage:
         """The index's versions, or the direct reference's one."""
-        from puv.resolver.provider import DistFile, PackageVersion
-
-        direct = self.directs.get(name)
-        if direct is None:
-            return self.base.versions(name)
-        return [PackageVersion(direct.version, (DistFile(direct.filename),))]
+        return self._with_directs.versions(name)
 
     def metadata(self, name: str, version: Version) -> PackageMetadata | MetadataUnavailable:
         """What a version requires (nothing with `--no-deps`)."""
-        from puv.operations.resolver_provider import BuildRequired, parse_core_metadata
         from puv.resolver.provider import PackageMetadata
 
-        direct = self.directs.get(name)
-        if direct is not None:
-            found = direct.metadata
-        else:
-            try:
-                found = self.base.metadata(name, version)
-            except BuildRequired:
-                data = self.session.index_sdist_metadata(
-                    name, version, self.base.files(name, version)
-                )
-                found = parse_core_metadata(data)
+        found = self._with_directs.metadata(name, version)
         if self.no_deps and isinstance(found, PackageMetadata):
             return PackageMetadata((), found.requires_python, found.provides_extras)
         return found
 
     def prefetch(self, names: Sequence[str]) -> None:
         """Start the index pages of `names` (direct references need none)."""
-        self.base.prefetch([name for name in names if name not in self.directs])
+        self._with_directs.prefetch(names)
+
+
+class _BuildingProvider:
+    """The index provider, building an sdist for the metadata its index cannot give."""
+
+    def __init__(self, base: IndexProvider, session: InstallSession) -> None:
+        self.base = base
+        self.session = session
+
+    def versions(self, name: str) -> Sequence[PackageVersion] | MissingPackage:
+        """The index's versions."""
+        return self.base.versions(name)
+
+    def metadata(self, name: str, version: Version) -> PackageMetadata | MetadataUnavailable:
+        """The index's metadata, or the sdist's built metadata."""
+        from puv.operations.resolver_provider import BuildRequired, parse_core_metadata
+
+        try:
+            return self.base.metadata(name, version)
+        except BuildRequired:
+            files = self.base.files(name, version)
+            return parse_core_metadata(self.session.index_sdist_metadata(name, version, files))
+
+    def prefetch(self, names: Sequence[str]) -> None:
+        """Start the index pages of `names`."""
+        self.base.prefetch(names)
 
 
 def _pinned(name: str, version: Version, inputs: ResolverInputs) -> Requested:

@@ -10,7 +10,8 @@ Each requirement becomes a `Requested` (normalized name, version specifiers, a d
 for wheels, sdists and source trees given by path or URL, and the `--hash` digests), with markers
 evaluated against the target environment; `resolver_inputs` gives the same requirements to the
 resolver instead. A source tree is named by the static `[project] name` of its `pyproject.toml`;
-VCS references are not supported yet and fail here, with the requirement named.
+named `git+` references are accepted where the caller can check them out (`pip compile`), other
+VCS references fail here, with the requirement named.
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ class Requested:
     `specifier` is the PEP 440 specifier text as written (`==1.0`, `>=2,<3`, or "" for any
     version); `url` a direct reference (`https://` or `file://`) to a wheel, an sdist or (with
     `tree`) a local source directory, installed in editable mode with `editable`; `display` how uv
-    names the requirement in messages (`six==1.16.0`, `gamma @ file:///...`).
+    names the requirement in messages (`six==1.16.0`, `gamma @ file:///...`); `given` the
+    reference as written (`./gamma`, `file:///...`), which `pip compile` writes back.
     """
 
     name: str
@@ -66,6 +68,7 @@ class Requested:
     display: str = ""
     editable: bool = False
     tree: bool = False
+    given: str | None = None
 
     @property
     def pinned(self) -> str | None:
@@ -75,6 +78,11 @@ class Requested:
             version = spec[2:].strip()
             return None if version.endswith(".*") else version
         return None
+
+    @property
+    def is_git(self) -> bool:
+        """A `git+` reference."""
+        return self.url is not None and self.url.startswith("git+")
 
     @property
     def needs_build(self) -> bool:
@@ -292,12 +300,14 @@ def requested_packages(
         requested = _requested(line, environment, cwd)
         if requested is not None:
             known = wanted.get(requested.name)
-            wanted[requested.name] = requested if known is None else _merge(known, requested)
+            wanted[requested.name] = (
+                requested if known is None else merge_requested(known, requested)
+            )
     for line in sources.constraints:
         constraint = _requested(line, environment, cwd, constraint=True)
         if constraint is not None and constraint.name in wanted and constraint.specifier:
             known = wanted[constraint.name]
-            wanted[constraint.name] = _merge(known, constraint, display=known.display)
+            wanted[constraint.name] = merge_requested(known, constraint, display=known.display)
     return list(wanted.values())
 
 
@@ -323,12 +333,21 @@ class DirectReference:
     tree: bool
 
 
-def direct_reference(location: str, cwd: Path, name: str | None = None) -> DirectReference:
+def direct_reference(
+    location: str, cwd: Path, name: str | None = None, *, git: bool = False
+) -> DirectReference:
     """The project behind a path or URL: a wheel or an sdist (named by its filename) or a local
-    source tree (named by its `pyproject.toml`). `name` is the name the requirement gives, which
-    must match."""
+    source tree (named by its `pyproject.toml`); with `git`, a named `git+` URL too. `name` is
+    the name the requirement gives, which must match."""
     if location.startswith(_VCS_SCHEMES):
-        raise BuildNotSupported(name or location)
+        if not (git and location.startswith("git+")):
+            raise BuildNotSupported(name or location)
+        if name is None:
+            raise PuvError(
+                f"Cannot tell the name of the project at `{location}`",
+                hint=f"Name the requirement (`name @ {location}`)",
+            )
+        return DirectReference(normalize_name(name), location, False)
     if location.startswith(_URL_SCHEMES):
         url = location
     else:  # `..` is folded away, as uv does; symlinks are kept
@@ -336,7 +355,12 @@ def direct_reference(location: str, cwd: Path, name: str | None = None) -> Direc
     path = _local_path(url)
     if path is not None and path.is_dir():
         found = _tree_name(path)
-        return DirectReference(_matching(name, found, url), url, True)
+        if name is not None and normalize_name(name) != found:
+            raise FailureError(
+                f"Failed to build `{name} @ {url}`",
+                causes=[f"Package metadata name `{found}` does not match given name `{name}`"],
+            )
+        return DirectReference(found, url, True)
     filename = _filename(url)
     if filename.endswith(".whl"):
         found = WheelFilename.parse(filename).name
@@ -422,7 +446,7 @@ def _split_extras(location: str) -> tuple[str, tuple[str, ...]]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Parsed:
+class Understood:
     """One requirement line, understood: the package, its extras and marker, and a direct
     reference when it has one."""
 
@@ -431,14 +455,18 @@ class _Parsed:
     marker: str | None
 
 
-def _understand(line: RequirementLine, cwd: Path, *, constraint: bool = False) -> _Parsed | None:
+def understand(
+    line: RequirementLine, cwd: Path, *, constraint: bool = False, git: bool = False
+) -> Understood | None:
+    """The package a line asks for (None for a direct reference in a constraint: ignored);
+    `git` accepts named `git+` references."""
     hashes = tuple(HashDigest.parse(text) for text in line.hashes)
     if line.editable or line.is_unnamed:
         location, _, marker = line.text.partition(";")
         location, extras = _split_extras(location.strip())
         if line.editable and location.startswith(_VCS_SCHEMES):
             raise BuildNotSupported(f"-e {line.text}")
-        reference = direct_reference(location, cwd)
+        reference = direct_reference(location, cwd, git=git)
         if line.editable and not reference.tree:
             raise PuvError(f"Editable installs require a source tree, not `{location}`")
         requested = Requested(
@@ -448,8 +476,9 @@ def _understand(line: RequirementLine, cwd: Path, *, constraint: bool = False) -
             display=f"{reference.name} @ {reference.url}",
             editable=line.editable,
             tree=reference.tree,
+            given=location,
         )
-        return _Parsed(requested, extras, marker.strip() or None)
+        return Understood(requested, extras, marker.strip() or None)
     requirement = _parse(line)
     name = normalize_name(requirement.name)
     extras = tuple(sorted(normalize_name(extra) for extra in requirement.extras))
@@ -457,21 +486,26 @@ def _understand(line: RequirementLine, cwd: Path, *, constraint: bool = False) -
     if requirement.url:
         if constraint:
             return None
-        reference = direct_reference(requirement.url, cwd, name)
+        reference = direct_reference(requirement.url, cwd, name, git=git)
         display = f"{name} @ {reference.url}"
         requested = Requested(
-            name, url=reference.url, hashes=hashes, display=display, tree=reference.tree
+            name,
+            url=reference.url,
+            hashes=hashes,
+            display=display,
+            tree=reference.tree,
+            given=requirement.url,
         )
-        return _Parsed(requested, extras, written)
+        return Understood(requested, extras, written)
     specifier = _specifier_text(line.text)
     requested = Requested(name, specifier, hashes=hashes, display=f"{name}{specifier}")
-    return _Parsed(requested, extras, written)
+    return Understood(requested, extras, written)
 
 
 def _requested(
     line: RequirementLine, environment: Mapping[str, str], cwd: Path, *, constraint: bool = False
 ) -> Requested | None:
-    parsed = _understand(line, cwd, constraint=constraint)
+    parsed = understand(line, cwd, constraint=constraint)
     if parsed is None:
         return None
     if parsed.marker is not None and not _marker_applies(parsed.marker, environment):
@@ -496,22 +530,36 @@ def _specifier_text(text: str) -> str:
     return re.sub(r"\s+", "", rest).strip("()")
 
 
-def _merge(first: Requested, second: Requested, *, display: str | None = None) -> Requested:
+def merge_requested(
+    first: Requested, second: Requested, *, display: str | None = None
+) -> Requested:
+    """Two requirements on one package as one: specifiers joined, hashes combined, the direct
+    reference kept (editable if either is); two different references are uv's error."""
     specifier = ",".join(s for s in (first.specifier, second.specifier) if s)
     url = first.url or second.url
     if first.url and second.url and first.url != second.url:
-        raise PuvError(
-            f"Requirements contain conflicting URLs for package `{first.name}`:\n"
-            f"- {first.url}\n- {second.url}"
-        )
+        raise conflicting_urls(first.name, (first.url, second.url))
     hashes = tuple(dict.fromkeys((*first.hashes, *second.hashes)))
     if url is not None:
         direct = first if first.url else second
         shown = display or f"{first.name} @ {url}"
         return Requested(
-            first.name, "", url, hashes, shown, first.editable or second.editable, direct.tree
+            first.name,
+            "",
+            url,
+            hashes,
+            shown,
+            first.editable or second.editable,
+            direct.tree,
+            direct.given,
         )
     return Requested(first.name, specifier, None, hashes, display or f"{first.name}{specifier}")
+
+
+def conflicting_urls(name: str, urls: Sequence[str]) -> PuvError:
+    """uv's error for two different direct references to one package."""
+    shown = "".join(f"\n- {url}" for url in sorted(urls))
+    return FailureError(f"Requirements contain conflicting URLs for package `{name}`:{shown}")
 
 
 def check_hashes_required(requested: Sequence[Requested]) -> None:
@@ -553,13 +601,13 @@ def resolver_inputs(sources: RequirementSources, cwd: Path) -> ResolverInputs:
     directs: dict[str, Requested] = {}
     hashes: dict[str, tuple[HashDigest, ...]] = {}
     for line in sources.lines:
-        parsed = _understand(line, cwd)
+        parsed = understand(line, cwd)
         assert parsed is not None
         requested = parsed.requested
         name = requested.name
         if requested.url is not None:
             known = directs.get(name)
-            directs[name] = requested if known is None else _merge(known, requested)
+            directs[name] = requested if known is None else merge_requested(known, requested)
         hashes[name] = tuple(dict.fromkeys((*hashes.get(name, ()), *requested.hashes)))
         text = name + (f"[{','.join(parsed.extras)}]" if parsed.extras else "")
         text += requested.specifier

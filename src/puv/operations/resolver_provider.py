@@ -246,6 +246,7 @@ class _LazyRelease(PackageVersion):
         specifiers: dict[str, SpecifierSet | None],
     ) -> None:
         object.__setattr__(self, "version", version)
+        object.__setattr__(self, "direct", False)
         object.__setattr__(self, "_entries", entries)
         object.__setattr__(self, "_specifiers", specifiers)
 

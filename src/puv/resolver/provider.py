@@ -52,10 +52,12 @@ def parse_wheel_tags(filename: str) -> frozenset[Tag]:
 
 @dataclass(frozen=True, slots=True)
 class PackageVersion:
-    """A version of a package and the files that provide it."""
+    """A version of a package and the files that provide it; `direct` when a direct reference
+    offers it (not an index: failure reports do not call it an available version)."""
 
     version: Version
     files: tuple[DistFile, ...]
+    direct: bool = False
 
 
 def find_release(releases: Sequence[PackageVersion], version: Version) -> PackageVersion | None:

@@ -274,7 +274,9 @@ class _Resolver:
         if name not in self.releases:
             found = self.provider.versions(name)
             self.releases[name] = found
-            if not isinstance(found, MissingPackage):
+            if not isinstance(found, MissingPackage) and not (
+                found and all(release.direct for release in found)
+            ):
                 self.known[name] = sorted({release.version for release in found}, key=sort_key)
         return self.releases[name]
 

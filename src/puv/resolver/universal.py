@@ -212,11 +212,15 @@ class UniversalResolution:
         }
         return sorted(found, key=lambda source: (source is not None, source or ""))
 
+    def compile_marker(self, package: UniversalPackage) -> str | None:
+        """The marker `uv pip compile --universal` writes after a pin (None: everywhere)."""
+        return self.simplify(package.requirement_marker).to_text()
+
     def compile_lines(self) -> list[str]:
         """`name==version ; marker` lines as `uv pip compile --universal` prints them."""
         lines = []
         for package in self.packages:
-            marker = self.simplify(package.requirement_marker).to_text()
+            marker = self.compile_marker(package)
             line = f"{package.name}=={package.version}"
             lines.append(line if marker is None else f"{line} ; {marker}")
         return lines

@@ -1,0 +1,311 @@
+"""Direct references (wheels, sdists and source trees given by path or URL) as the resolver sees
+them, for `pip install` and `pip compile`.
+
+- `DirectRelease`: the one version a direct reference offers, its metadata and the file name
+  the resolver is shown;
+- `DirectReleases`: loads them (a wheel's `METADATA` from the archive, or by range requests for a
+  remote one; sdists and source trees through the caller's build), downloads remote archives
+  into the cache when their hash is wanted, and follows the URL requirements a direct reference
+  declares (uv's lookahead: those URLs are allowed too);
+- `DirectProvider`: a provider offering each direct reference's one version in place of the
+  index's, which refuses a URL requirement no direct reference allows (uv's `DisallowedUrl`) or
+  one that points elsewhere (uv's conflicting URLs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+from puv.core.errors import FailureError, PuvError
+from puv.core.wheel_filename import normalize_name
+from puv.operations.pip_requirements import Requested, conflicting_urls, direct_reference
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    from puv.cache.layout import CacheLayout
+    from puv.index.client import HttpClient
+    from puv.operations.git import GitCheckouts
+    from puv.resolver.provider import (
+        MetadataUnavailable,
+        MissingPackage,
+        PackageMetadata,
+        PackageVersion,
+        Provider,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DirectRelease:
+    """The one version a direct reference offers: its metadata and the file the resolver sees
+    (`name-1.0-py3-none-any.whl` for a wheel or an editable tree, `name-1.0.tar.gz` otherwise)."""
+
+    requested: Requested
+    version: Version
+    metadata: PackageMetadata | MetadataUnavailable
+    filename: str
+
+
+class DirectReleases:
+    """Loads direct references: `build` gives the core metadata of an sdist or source tree
+    (PEP 517), `client` reads remote wheels' metadata and downloads remote archives into
+    `cache`."""
+
+    def __init__(
+        self,
+        client: HttpClient,
+        cache: CacheLayout,
+        build: Callable[[Requested], bytes],
+        git: GitCheckouts | None = None,
+    ) -> None:
+        self.client = client
+        self.cache = cache
+        self.build = build
+        self.git = git
+
+    def load(self, requested: Requested) -> DirectRelease:
+        """Read (or build) the metadata of the wheel, sdist, source tree or Git commit
+        `requested` names (a Git reference comes back with its commit as `given`)."""
+        from puv.core.wheel_filename import WheelFilename
+        from puv.operations.resolver_provider import parse_core_metadata
+
+        assert requested.url is not None
+        if requested.is_git:
+            return self._git_release(requested)
+        if not requested.needs_build:
+            wheel = WheelFilename.parse(_last_segment(requested.url))
+            data = self._wheel_metadata(requested, wheel.filename)
+            metadata = parse_core_metadata(data)
+            return DirectRelease(requested, wheel.version, metadata, wheel.filename)
+        return _built(requested, self.build(requested))
+
+    def _git_release(self, requested: Requested) -> DirectRelease:
+        """The commit a `git+` reference names now, checked out and built as a source tree."""
+        from puv.operations.git import GitError, GitUrl
+
+        assert requested.url is not None
+        if self.git is None:
+            raise PuvError(f"Cannot check out `{requested.display}` here")
+        url = GitUrl.from_requirement(requested.url)
+        try:
+            commit = self.git.resolve(url)
+            checkout = self.git.checkout(url, commit)
+        except GitError as error:
+            raise FailureError(
+                f"Failed to download and build `{url.requirement_display(requested.name)}`",
+                causes=[error.message, *error.causes],
+            ) from None
+        directory = checkout / url.subdirectory if url.subdirectory else checkout
+        if not directory.is_dir():
+            raise FailureError(f"Distribution not found at: {directory.as_uri()}")
+        data = self.build(replace(requested, url=directory.as_uri(), tree=True))
+        return _built(replace(requested, given=url.pinned_requirement_url(commit)), data)
+
+    def collect(
+        self,
+        top: Mapping[str, Requested],
+        extras: Mapping[str, Collection[str]],
+        cwd: Path,
+        environment: Mapping[str, str] | None = None,
+    ) -> dict[str, DirectRelease]:
+        """The releases of `top` and of the direct references their metadata requires, in turn
+        (those whose marker holds in `environment` with the extras asked of them; all of them
+        when `environment` is None, for a universal resolution), by name."""
+        from puv.resolver.provider import PackageMetadata
+
+        wanted = dict(top)
+        asked = {name: set(extras.get(name, ())) for name in top}
+        queue = list(top)
+        found: dict[str, DirectRelease] = {}
+        while queue:
+            name = queue.pop(0)
+            release = self.load(wanted[name])
+            found[name] = release
+            if not isinstance(release.metadata, PackageMetadata):
+                continue
+            for requirement in release.metadata.requires_dist:
+                if requirement.url is None or not _applies(requirement, environment, asked[name]):
+                    continue
+                child = normalize_name(requirement.name)
+                reference = direct_reference(requirement.url, cwd, child, git=self.git is not None)
+                known = wanted.get(child)
+                if known is None:
+                    wanted[child] = Requested(
+                        child,
+                        url=reference.url,
+                        display=f"{child} @ {reference.url}",
+                        tree=reference.tree,
+                        given=requirement.url,
+                    )
+                    asked[child] = set()
+                    queue.append(child)
+                elif known.url != reference.url:
+                    raise conflicting_urls(child, (known.url or "", reference.url))
+                asked[child].update(normalize_name(extra) for extra in requirement.extras)
+        return found
+
+    def archive(self, requested: Requested) -> Path:
+        """The local file of an archive reference (a remote one is downloaded into the cache
+        once)."""
+        from puv.index.client import path_from_file_url
+
+        url = requested.url
+        assert url is not None
+        if url.startswith("file:"):
+            path = Path(path_from_file_url(url))
+            if not path.is_file():
+                raise FailureError(f"Distribution not found at: {url}")
+            return path
+        key = hashlib.sha256(url.encode()).hexdigest()[:32]
+        target = self.cache.bucket("sdists") / "url" / key / _last_segment(url)
+        if not target.is_file():
+            self.client.download(url, target, expected=requested.hashes)
+        return target
+
+    def sha256(self, requested: Requested) -> str | None:
+        """`sha256:<hex>` of an archive reference (None for a source tree or a Git
+        reference)."""
+        if requested.tree or requested.is_git:
+            return None
+        digest = hashlib.sha256()
+        with self.archive(requested).open("rb") as file:
+            for chunk in iter(lambda: file.read(1 << 20), b""):
+                digest.update(chunk)
+        return f"sha256:{digest.hexdigest()}"
+
+    def _wheel_metadata(self, requested: Requested, filename: str) -> bytes:
+        """`METADATA` of a wheel given by path (read from the archive) or URL (range
+        requests)."""
+        url = requested.url
+        assert url is not None
+        if url.startswith("file:"):
+            return local_wheel_metadata(self.archive(requested))
+        from puv.index.metadata import wheel_metadata
+        from puv.index.simple import DistFile as IndexFile
+
+        hashes = tuple((digest.algorithm, digest.digest) for digest in requested.hashes)
+        file = IndexFile(filename, url, hashes)
+        return wheel_metadata(self.client, file, self.cache.bucket("metadata"))
+
+
+class DirectProvider:
+    """`base` with each of `directs` offered at its one version instead; a URL requirement in
+    any metadata must name one of `directs` at its URL (its marker judged in `environment`,
+    every requirement when None)."""
+
+    def __init__(
+        self,
+        base: Provider,
+        directs: Mapping[str, DirectRelease],
+        cwd: Path,
+        environment: Mapping[str, str] | None = None,
+    ) -> None:
+        self.base = base
+        self.directs = directs
+        self.cwd = cwd
+        self.environment = environment
+
+    def versions(self, name: str) -> Sequence[PackageVersion] | MissingPackage:
+        """The index's versions, or the direct reference's one."""
+        from puv.resolver.provider import DistFile, PackageVersion
+
+        direct = self.directs.get(name)
+        if direct is None:
+            return self.base.versions(name)
+        return [PackageVersion(direct.version, (DistFile(direct.filename),), direct=True)]
+
+    def metadata(self, name: str, version: Version) -> PackageMetadata | MetadataUnavailable:
+        """What a version requires, its URL requirements checked."""
+        from puv.resolver.provider import PackageMetadata
+
+        direct = self.directs.get(name)
+        found = direct.metadata if direct is not None else self.base.metadata(name, version)
+        if isinstance(found, PackageMetadata):
+            for requirement in found.requires_dist:
+                if requirement.url is not None and _applies(
+                    requirement, self.environment, found.provides_extras
+                ):
+                    self._check_url(requirement, f"{name}=={version}")
+        return found
+
+    def prefetch(self, names: Sequence[str]) -> None:
+        """Start the index pages of `names` (direct references need none)."""
+        self.base.prefetch([name for name in names if name not in self.directs])
+
+    def _check_url(self, requirement: Requirement, dependent: str) -> None:
+        name = normalize_name(requirement.name)
+        assert requirement.url is not None
+        allowed = self.directs.get(name)
+        if allowed is None:
+            raise FailureError(
+                f"Failed to resolve dependencies for package `{dependent}`",
+                causes=[
+                    f"Package `{name}` was included as a URL dependency. URL dependencies must "
+                    "be expressed as direct requirements or constraints. Consider adding "
+                    f"`{name} @ {requirement.url}` to your dependencies or constraints file."
+                ],
+            )
+        url = direct_reference(requirement.url, self.cwd, name, git=True).url
+        if allowed.requested.url != url:
+            raise conflicting_urls(name, (allowed.requested.url or "", url))
+
+
+def _applies(
+    requirement: Requirement, environment: Mapping[str, str] | None, extras: Collection[str]
+) -> bool:
+    """Whether `requirement` holds in `environment` with no extra or one of `extras` (always,
+    without an environment)."""
+    if environment is None or requirement.marker is None:
+        return True
+    return any(
+        requirement.marker.evaluate({**environment, "extra": extra}) for extra in ("", *extras)
+    )
+
+
+def _built(requested: Requested, data: bytes) -> DirectRelease:
+    """The release of an sdist or source tree whose built `METADATA` is `data`."""
+    from packaging.version import Version
+
+    from puv.operations.resolver_provider import parse_core_metadata
+
+    version = Version(_header(data, "version") or "0")
+    stem = f"{requested.name.replace('-', '_')}-{version}"
+    # an editable is built even when building is off (as uv does): show it as a wheel
+    filename = f"{stem}-py3-none-any.whl" if requested.editable else f"{stem}.tar.gz"
+    return DirectRelease(requested, version, parse_core_metadata(data), filename)
+
+
+def local_wheel_metadata(wheel: Path) -> bytes:
+    """The `*.dist-info/METADATA` of a local wheel."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(wheel) as bundle:
+            for member in bundle.namelist():
+                top, _, rest = member.partition("/")
+                if top.endswith(".dist-info") and rest == "METADATA":
+                    return bundle.read(member)
+    except (OSError, zipfile.BadZipFile) as error:
+        raise PuvError(f"Failed to read `{wheel.name}`", causes=[str(error)]) from None
+    raise PuvError(f"The wheel `{wheel.name}` has no `.dist-info/METADATA`")
+
+
+def _last_segment(url: str) -> str:
+    return unquote(urlsplit(url).path.rpartition("/")[2])
+
+
+def _header(data: bytes, wanted: str) -> str | None:
+    """The first value of a core metadata header (`Version`), up to the body."""
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        if not line:
+            return None
+        name, sep, value = line.partition(":")
+        if sep and name.strip().lower() == wanted:
+            return value.strip()
+    return None
