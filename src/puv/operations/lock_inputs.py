@@ -116,9 +116,24 @@ class LockInputs:
     options: Options
     index_pins: Mapping[str, str]
     requires_python_defaulted: bool = False
+    split_indexes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     source_requests: tuple[SourceRequest, ...] = ()
     lowering: LoweringOptions = field(default_factory=LoweringOptions)
     conflicts: Conflicts = field(default_factory=Conflicts)
+
+
+def _split_indexes(requirements: Sequence[LoweredRequirement]) -> dict[str, tuple[str, ...]]:
+    """The packages that `{ index = ... }` sources send to different indexes (or to an index
+    and the default ones, shown as "") under different markers, extras or groups."""
+    indexes: dict[str, set[str]] = {}
+    for requirement in requirements:
+        if requirement.source.keys() <= {"index"}:
+            indexes.setdefault(requirement.name, set()).add(requirement.source.get("index", ""))
+    return {
+        name: tuple(sorted(found))
+        for name, found in indexes.items()
+        if len(found) > 1 and any(found)
+    }
 
 
 def requirement_text(requirement: LoweredRequirement, marker: Marker | None = None) -> str:
@@ -213,6 +228,7 @@ def read_lock_inputs(
         manifest=manifest,
         options=lock_options(settings),
         index_pins=index_pins,
+        split_indexes=_split_indexes(lowered_requirements),
         requires_python_defaulted=defaulted,
         source_requests=tuple(requests),
         lowering=lowering,

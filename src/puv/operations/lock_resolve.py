@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from puv.core.errors import PuvError
 from puv.operations.context import Context
 from puv.operations.lock_inputs import LockInputs
 from puv.operations.lock_sources import GitPins, SourcedPackage, SourceLocker
@@ -79,6 +80,7 @@ def resolve_workspace(
     from puv.resolver.resolve import ResolverOptions
     from puv.resolver.universal import UniversalOptions, resolve_universal
 
+    _refuse_split_indexes(inputs.split_indexes)
     settings = ctx.settings
     indexes = indexes or project_indexes(ctx)
     client = http_client(ctx, indexes, refresh=refresh)
@@ -143,6 +145,18 @@ def resolve_workspace(
     provider.prefetch([r.name for r in inputs.root_requirements])
     resolution = resolve_universal(inputs.root_requirements, provider, universal)
     return provider, resolution, sourced
+
+
+def _refuse_split_indexes(split: Mapping[str, tuple[str, ...]]) -> None:
+    """uv forks the resolution where `{ index = ... }` sources send one package to different
+    indexes; puv does not yet, and would lock one index for every environment."""
+    for name, urls in split.items():
+        shown = ", ".join(f"`{url}`" if url else "the default index" for url in urls)
+        raise PuvError(
+            f"`{name}` comes from different indexes in different environments ({shown}), which "
+            "`puv lock` does not support yet",
+            hint="Use one `{ index = ... }` source for it everywhere",
+        )
 
 
 class StaticMetadataProvider(ProjectProvider):
