@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from puv.build.errors import BuildError, build_failure
 from puv.cache.layout import CacheLayout
 from puv.core.errors import PuvError
+from puv.core.hashes import file_sha256
 from puv.operations.context import Context
 from puv.python.interpreter import Interpreter
 
@@ -40,8 +41,6 @@ if TYPE_CHECKING:
     # Where `no-build-isolation[-package]` are read: the command's settings, or for `puv pip`
     # commands their `[pip]` view (which `[pip]` tables in configuration files also reach).
     IsolationSettings = Settings | PipSettings
-
-_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +80,9 @@ def build_wheel_for(
             raise PuvError(f"Editable installs require a source tree, not `{source}`")
         check_sdist_filename(source.name, str(source))
         entry = (
-            ctx.cache.bucket("sdists") / _sha256(source) / _variant(interpreter, config_settings)
+            ctx.cache.bucket("sdists")
+            / file_sha256(source)
+            / _variant(interpreter, config_settings)
         )
         cached = sorted(entry.glob("*.whl")) if entry.is_dir() else []
         return cached[0] if cached else builder.archive(source, entry)
@@ -111,7 +112,9 @@ def build_metadata_for(
             return builder.tree_metadata(source, _display_tree(source), None)
         check_sdist_filename(source.name, str(source))
         entry = (
-            ctx.cache.bucket("sdists") / _sha256(source) / _variant(interpreter, config_settings)
+            ctx.cache.bucket("sdists")
+            / file_sha256(source)
+            / _variant(interpreter, config_settings)
         )
         cached = entry / "METADATA"
         if cached.is_file():
@@ -400,14 +403,6 @@ def _wheel_metadata(wheel: Path) -> bytes:
             if top.endswith(".dist-info") and rest == "METADATA":
                 return bundle.read(name)
     raise BuildError(f"The built wheel `{wheel.name}` has no `.dist-info/METADATA`")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _sdist_name(filename: str) -> str:

@@ -22,8 +22,14 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from puv.core.errors import FailureError, PuvError
+from puv.core.hashes import file_sha256
 from puv.core.wheel_filename import normalize_name
-from puv.operations.pip_requirements import Requested, conflicting_urls, direct_reference
+from puv.operations.pip_requirements import (
+    Requested,
+    conflicting_urls,
+    direct_reference,
+    requested_at,
+)
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
@@ -133,20 +139,15 @@ class DirectReleases:
                 if requirement.url is None or not _applies(requirement, environment, asked[name]):
                     continue
                 child = normalize_name(requirement.name)
-                reference = direct_reference(requirement.url, cwd, child, git=self.git is not None)
+                git = self.git is not None
+                requested = requested_at(child, requirement.url, cwd, git=git)
                 known = wanted.get(child)
                 if known is None:
-                    wanted[child] = Requested(
-                        child,
-                        url=reference.url,
-                        display=f"{child} @ {reference.url}",
-                        tree=reference.tree,
-                        given=requirement.url,
-                    )
+                    wanted[child] = requested
                     asked[child] = set()
                     queue.append(child)
-                elif known.url != reference.url:
-                    raise conflicting_urls(child, (known.url or "", reference.url))
+                elif known.url != requested.url:
+                    raise conflicting_urls(child, (known.url or "", requested.url or ""))
                 asked[child].update(normalize_name(extra) for extra in requirement.extras)
         return found
 
@@ -162,8 +163,7 @@ class DirectReleases:
             if not path.is_file():
                 raise FailureError(f"Distribution not found at: {url}")
             return path
-        key = hashlib.sha256(url.encode()).hexdigest()[:32]
-        target = self.cache.bucket("sdists") / "url" / key / _last_segment(url)
+        target = url_archive_path(self.cache, url)
         if not target.is_file():
             self.client.download(url, target, expected=requested.hashes)
         return target
@@ -173,11 +173,7 @@ class DirectReleases:
         reference)."""
         if requested.tree or requested.is_git:
             return None
-        digest = hashlib.sha256()
-        with self.archive(requested).open("rb") as file:
-            for chunk in iter(lambda: file.read(1 << 20), b""):
-                digest.update(chunk)
-        return f"sha256:{digest.hexdigest()}"
+        return f"sha256:{file_sha256(self.archive(requested))}"
 
     def _wheel_metadata(self, requested: Requested, filename: str) -> bytes:
         """`METADATA` of a wheel given by path (read from the archive) or URL (range
@@ -279,6 +275,12 @@ def _built(requested: Requested, data: bytes) -> DirectRelease:
     # an editable is built even when building is off (as uv does): show it as a wheel
     filename = f"{stem}-py3-none-any.whl" if requested.editable else f"{stem}.tar.gz"
     return DirectRelease(requested, version, parse_core_metadata(data), filename)
+
+
+def url_archive_path(cache: CacheLayout, url: str) -> Path:
+    """Where a remote archive is downloaded once into the cache (keyed by its URL)."""
+    key = hashlib.sha256(url.encode()).hexdigest()[:32]
+    return cache.bucket("sdists") / "url" / key / _last_segment(url)
 
 
 def local_wheel_metadata(wheel: Path) -> bytes:

@@ -32,15 +32,15 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from puv.core.errors import FailureError, PuvError
+from puv.core.hashes import file_sha256
 from puv.lock.model import Lock, Metadata, Package, Sdist, Source, Wheel
 from puv.operations.context import Context
-from puv.operations.direct_releases import local_wheel_metadata
+from puv.operations.direct_releases import local_wheel_metadata, url_archive_path
 from puv.operations.git import GitCheckouts, GitError, GitReference, GitUrl
 from puv.operations.lock_inputs import (
     SourceRequest,
@@ -223,7 +223,7 @@ class SourceLocker:
         self, name: str, archive: Path, source: Source, display: str, url: str | None
     ) -> SourcedPackage:
         """A wheel or sdist at `archive` (downloaded from `url` when given)."""
-        digest = f"sha256:{_sha256(archive)}"
+        digest = f"sha256:{file_sha256(archive)}"
         if archive.name.endswith(".whl"):
             data = local_wheel_metadata(archive)
             wheel = Wheel("url", url, digest) if url else Wheel("filename", archive.name, digest)
@@ -371,9 +371,7 @@ class SourceLocker:
 
     def _download(self, url: str) -> Path:
         """The archive at `url`, downloaded once into the cache."""
-        filename = unquote(urlsplit(url).path.rpartition("/")[2])
-        key = hashlib.sha256(url.encode()).hexdigest()[:32]
-        target = self.ctx.cache.bucket("sdists") / "url" / key / filename
+        target = url_archive_path(self.ctx.cache, url)
         if target.is_file():
             return target
         if self._client is None:

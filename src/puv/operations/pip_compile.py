@@ -49,8 +49,9 @@ from puv.operations.network import configured_indexes, http_client
 from puv.operations.pip_requirements import (
     Requested,
     Understood,
-    direct_reference,
+    asked_extras,
     merge_requested,
+    requested_at,
     understand,
 )
 from puv.operations.target_platform import Target, parse_python_version, target_of
@@ -231,7 +232,14 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
         )
         environment = None if pip.universal else dict(target.markers)
         releases = _direct_loader(ctx, client, builder)
-        directs = releases.collect(inputs.directs, _asked_extras(inputs), ctx.cwd, environment)
+        directs = releases.collect(
+            inputs.directs, asked_extras(r for r, _ in inputs.requirements), ctx.cwd, environment
+        )
+        if directs and output_format == PYLOCK_TOML:
+            raise PuvError(
+                f"`{next(iter(directs))}` is a direct reference, which `puv pip compile "
+                "--format pylock.toml` does not support yet"
+            )
         lookup = DirectProvider(provider, directs, ctx.cwd, environment)
         pins = _PinSources(lookup, releases, provider)
         options = _resolver_options(
@@ -270,12 +278,6 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
     warnings = outcome.warnings
     if output_format == PYLOCK_TOML:
         from puv.lock.pylock import render_pylock
-
-        if directs:
-            raise PuvError(
-                f"`{next(iter(directs))}` is a direct reference, which `puv pip compile "
-                "--format pylock.toml` does not support yet"
-            )
 
         document = pylock_document(
             [pin for pin in outcome.pins if pin.name not in excluded],
@@ -606,16 +608,7 @@ def _declared(text: str, source: str, directory: Path, inputs: _Inputs) -> Requi
     if not requirement.url:
         return requirement
     name = canonicalize_name(requirement.name)
-    reference = direct_reference(requirement.url, directory, name, git=True)
-    inputs.add_direct(
-        Requested(
-            name,
-            url=reference.url,
-            display=f"{name} @ {reference.url}",
-            tree=reference.tree,
-            given=requirement.url,
-        )
-    )
+    inputs.add_direct(requested_at(name, requirement.url, directory, git=True))
     requirement.url = None
     return requirement
 
@@ -836,16 +829,6 @@ def _direct_loader(ctx: Context, client: Any, build: Callable[[Path], bytes]) ->
     checkouts = GitCheckouts(ctx.cache.bucket("git"), ctx.printer.status, offline=ctx.offline)
     releases = DirectReleases(client, ctx.cache, build_requested, checkouts)
     return releases
-
-
-def _asked_extras(inputs: _Inputs) -> dict[str, set[str]]:
-    """Name -> the extras the requirements ask of it."""
-    asked: dict[str, set[str]] = {}
-    for requirement, _ in inputs.requirements:
-        asked.setdefault(canonicalize_name(requirement.name), set()).update(
-            canonicalize_name(extra) for extra in requirement.extras
-        )
-    return asked
 
 
 def _provider_options(client: Any, indexes: IndexList, target: Target, pip: Any) -> ProviderOptions:
@@ -1231,9 +1214,10 @@ class _PinSources:
         def key(position: int) -> tuple[object, ...]:
             pin = pins[position]
             direct = self.lookup.directs.get(pin.name)
-            editable = direct is not None and direct.requested.editable
-            given = direct.requested.given or "" if editable and direct is not None else None
-            return sort_key(pin.name, pin.version, given)
+            editable = None
+            if direct is not None and direct.requested.editable:
+                editable = direct.requested.given or ""
+            return sort_key(pin.name, pin.version, editable)
 
         return sorted(range(len(pins)), key=key)
 
@@ -1414,11 +1398,7 @@ def _entries(
     """requirements.txt entries of a single-environment resolution, one per pin of `resolved`
     (in that order); `markers` are written after the pins (`--no-strip-markers`)."""
     sources = _sources(inputs)
-    extras: dict[str, set[str]] = {}
-    for requirement, _ in inputs.requirements:
-        extras.setdefault(canonicalize_name(requirement.name), set()).update(
-            canonicalize_name(extra) for extra in requirement.extras
-        )
+    extras = asked_extras(requirement for requirement, _ in inputs.requirements)
     for edge in resolution.edges:
         if edge.target_extra:
             extras.setdefault(edge.target, set()).add(edge.target_extra)

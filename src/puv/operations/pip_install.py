@@ -48,6 +48,7 @@ from puv.operations.pip_requirements import (
     RequirementSources,
     ResolverInputs,
     SourceOptions,
+    asked_extras,
     check_hashes_required,
     read_sources,
     requested_names,
@@ -496,11 +497,7 @@ def _install_provider(
 
     names = [normalize_name(requirement.name) for requirement in inputs.requirements]
     provider.prefetch([name for name in names if name not in inputs.directs])
-    extras: dict[str, set[str]] = {}
-    for requirement in inputs.requirements:
-        extras.setdefault(normalize_name(requirement.name), set()).update(
-            normalize_name(extra) for extra in requirement.extras
-        )
+    extras = asked_extras(inputs.requirements)
     releases = DirectReleases(session.client, ctx.cache, session.build_metadata)
     directs = releases.collect(inputs.directs, extras, ctx.cwd, provider.options.environment)
     return _InstallProvider(provider, directs, session, no_deps=ctx.settings.pip.no_deps)

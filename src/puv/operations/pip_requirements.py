@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -375,6 +375,32 @@ def direct_reference(
     return DirectReference(_matching(name, found, url), url, False)
 
 
+def requested_at(
+    name: str, url: str, cwd: Path, *, git: bool = False, hashes: tuple[HashDigest, ...] = ()
+) -> Requested:
+    """`name @ url` wanted (a relative path taken from `cwd`; `git` accepts `git+` URLs),
+    `url` kept as given."""
+    reference = direct_reference(url, cwd, name, git=git)
+    return Requested(
+        name,
+        url=reference.url,
+        hashes=hashes,
+        display=f"{name} @ {reference.url}",
+        tree=reference.tree,
+        given=url,
+    )
+
+
+def asked_extras(requirements: Iterable[Requirement]) -> dict[str, set[str]]:
+    """Name -> the extras `requirements` ask of it."""
+    asked: dict[str, set[str]] = {}
+    for requirement in requirements:
+        asked.setdefault(normalize_name(requirement.name), set()).update(
+            normalize_name(extra) for extra in requirement.extras
+        )
+    return asked
+
+
 def _local_path(url: str) -> Path | None:
     if not url.startswith("file:"):
         return None
@@ -486,16 +512,7 @@ def understand(
     if requirement.url:
         if constraint:
             return None
-        reference = direct_reference(requirement.url, cwd, name, git=git)
-        display = f"{name} @ {reference.url}"
-        requested = Requested(
-            name,
-            url=reference.url,
-            hashes=hashes,
-            display=display,
-            tree=reference.tree,
-            given=requirement.url,
-        )
+        requested = requested_at(name, requirement.url, cwd, git=git, hashes=hashes)
         return Understood(requested, extras, written)
     specifier = _specifier_text(line.text)
     requested = Requested(name, specifier, hashes=hashes, display=f"{name}{specifier}")
