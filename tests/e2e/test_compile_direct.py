@@ -190,3 +190,21 @@ def test_a_git_reference_is_pinned_to_its_commit_as_uv_pins_it(
     puv, _ = _compile(run_puv, run_uv, work, index, text, "--generate-hashes")
     assert f"treepkg @ git+{repository.as_uri()}@{tagged}\n" in puv.stdout
     _compile(run_puv, run_uv, work, index, f"treepkg @ git+{repository.as_uri()}\n", "--universal")
+
+
+def test_pylock_output_with_a_direct_reference_is_refused_before_resolving(
+    run_puv: Runner, work: Path, index: IndexServer
+) -> None:
+    (work / "requirements.in").write_text("./tree\n")
+    before = len(index.requests_to("/simple/beta/"))
+    result = run_puv(
+        "pip", "compile", "requirements.in", "-o", "pylock.toml", "--index-url", index.simple_url,
+        cwd=work,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "error: `treepkg` is a direct reference, which `puv pip compile --format pylock.toml` "
+        "does not support yet"
+    )
+    assert not (work / "pylock.toml").exists()
+    assert len(index.requests_to("/simple/beta/")) == before  # nothing was resolved
