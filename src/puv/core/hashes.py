@@ -12,7 +12,6 @@ import base64
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from puv.core.errors import FailureError, PuvError
@@ -67,12 +66,6 @@ class HashDigest:
 
     def __str__(self) -> str:
         return f"{self.algorithm}:{self.digest}"
-
-
-def file_sha256(path: Path) -> str:
-    """The hex sha256 of the file at `path`."""
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def new_hasher(algorithm: str) -> Any:

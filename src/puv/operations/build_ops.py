@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from puv.build.errors import BuildError, build_failure
+from puv.cache.file_digest import file_sha256
 from puv.cache.layout import CacheLayout
 from puv.core.errors import PuvError
-from puv.core.hashes import file_sha256
 from puv.operations.context import Context
 from puv.python.interpreter import Interpreter
 

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from puv.cache.file_digest import file_sha256
 from puv.core.errors import FailureError, PuvError
-from puv.core.hashes import file_sha256
 from puv.core.wheel_filename import normalize_name
 from puv.operations.pip_requirements import (
     Requested,

@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from puv.cache.file_digest import file_sha256
 from puv.core.errors import FailureError, PuvError
-from puv.core.hashes import file_sha256
 from puv.lock.model import Lock, Metadata, Package, Sdist, Source, Wheel
 from puv.operations.context import Context
 from puv.operations.direct_releases import local_wheel_metadata, url_archive_path
