@@ -400,37 +400,3 @@ def test_registry_sdist_without_static_metadata_is_built_for_it(
     lock = (tmp_path / "puv" / "uv.lock").read_text()
     assert lock == (tmp_path / "uv" / "uv.lock").read_text()
     assert 'name = "dynamic-sdist"' in lock
-
-
-@pytest.mark.parametrize(
-    "sources",
-    [
-        'zeta = [\n  { index = "internal", marker = "sys_platform == \'linux\'" },\n]\n',
-        'zeta = [\n  { index = "internal", extra = "cpu" },\n  { index = "other", extra = "gpu" },\n]\n',
-    ],
-    ids=["index-and-default", "two-indexes"],
-)
-def test_a_package_from_different_indexes_is_refused_but_uvs_lock_is_used(
-    tmp_path: Path, index: IndexServer, internal: IndexServer, run_puv, run_uv, sources: str
-) -> None:
-    """uv forks where `{ index = ... }` sources split a package; puv says it cannot (rather
-    than locking one index everywhere) and still syncs from uv's lock."""
-    _write(
-        tmp_path / "pyproject.toml",
-        '[project]\nname = "split"\nversion = "1.0"\nrequires-python = ">=3.10"\n'
-        'dependencies = ["zeta"]\n[project.optional-dependencies]\ncpu = ["zeta"]\ngpu = ["zeta"]\n'
-        '[tool.uv]\nconflicts = [[{ extra = "cpu" }, { extra = "gpu" }]]\n'
-        f"[tool.uv.sources]\n{sources}"
-        + _default_index(index)
-        + f'[[tool.uv.index]]\nname = "internal"\nurl = "{internal.simple_url}"\nexplicit = true\n'
-        + f'[[tool.uv.index]]\nname = "other"\nurl = "{index.simple_url}"\nexplicit = true\n',
-    )
-    refused = run_puv(*_lock_args(), cwd=tmp_path)
-    assert refused.returncode == 2, refused.stderr
-    assert "error: `zeta` comes from different indexes in different environments (" in (
-        refused.stderr
-    )
-    assert not (tmp_path / "uv.lock").exists()
-    assert run_uv(*_lock_args(), cwd=tmp_path).returncode == 0
-    checked = run_puv(*_lock_args(), "--locked", cwd=tmp_path)
-    assert checked.returncode == 0, checked.stderr

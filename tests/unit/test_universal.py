@@ -683,3 +683,94 @@ def test_random_universes_match_uv(seed: int, tmp_path: Path) -> None:
         return
     assert completed.returncode == 0, completed.stderr
     assert lines == completed.stdout.splitlines()
+
+
+# sources per fork ------------------------------------------------------------------------------
+
+
+def _sourced_provider() -> Any:
+    from puv.resolver.provider import InMemoryProvider
+
+    default = InMemoryProvider()
+    default.add("zeta", "1.0")
+    default.add("omega", "1.0", ["zeta"])
+    internal = InMemoryProvider()
+    internal.add("zeta", "1.0")
+    internal.add("zeta", "3.0", ["delta"])
+    internal.add("delta", "9.0")
+    default.add("delta", "0.5")
+    default.sources["internal"] = internal
+    return default
+
+
+def _linux_internal(name: str = "zeta") -> Any:
+    from puv.resolver.universal import SourceScope
+
+    return SourceScope(name, Marker.parse("sys_platform == 'linux'"), "internal", shown="int")
+
+
+def test_a_name_comes_from_the_source_of_each_fork_and_keeps_one_node_per_source() -> None:
+    provider = _sourced_provider()
+    requirements = [
+        Requirement("zeta<2 ; sys_platform == 'linux'"),
+        Requirement("zeta<2 ; sys_platform != 'linux'"),
+        Requirement("omega"),
+    ]
+    options = UniversalOptions(requires_python=">=3.10", sources=(_linux_internal(),))
+    resolution = resolve_universal(requirements, provider, options)
+    zetas = [
+        (p.version, p.origin, p.marker.to_text()) for p in resolution.packages if p.name == "zeta"
+    ]
+    assert zetas == [
+        (Version("1.0"), None, "sys_platform != 'linux'"),
+        (Version("1.0"), "internal", "sys_platform == 'linux'"),
+    ]
+    # omega's (unsourced) edge to zeta follows the fork: one edge per source
+    omega = sorted(
+        (edge.target_origin or "", edge.marker.to_text())
+        for edge in resolution.edges
+        if edge.source == "omega"
+    )
+    assert omega == [("", "sys_platform != 'linux'"), ("internal", "sys_platform == 'linux'")]
+    assert texts(resolution.fork_markers) == ["sys_platform == 'linux'", "sys_platform != 'linux'"]
+
+
+def test_a_sourced_name_takes_the_sources_versions_and_their_dependencies() -> None:
+    resolution = resolve_universal(
+        [
+            Requirement("zeta ; sys_platform == 'linux'"),
+            Requirement("zeta ; sys_platform != 'linux'"),
+        ],
+        _sourced_provider(),
+        UniversalOptions(
+            requires_python=">=3.10", sources=(_linux_internal(), _linux_internal("delta"))
+        ),
+    )
+    found = {(p.name, str(p.version), p.origin) for p in resolution.packages}
+    assert found == {
+        ("zeta", "1.0", None),
+        ("zeta", "3.0", "internal"),
+        ("delta", "9.0", "internal"),
+    }
+
+
+def test_two_sources_in_one_fork_are_an_error() -> None:
+    from puv.core.errors import PuvError
+    from puv.resolver.universal import SourceScope
+
+    other = SourceScope("zeta", Marker.parse("python_version >= '3.11'"), "other", shown="oth")
+    provider = _sourced_provider()
+    provider.sources["other"] = provider.sources["internal"]
+    with pytest.raises(PuvError) as caught:
+        resolve_universal(
+            [
+                Requirement("zeta ; sys_platform == 'linux'"),
+                Requirement("zeta ; sys_platform != 'linux'"),
+            ],
+            provider,
+            UniversalOptions(requires_python=">=3.10", sources=(_linux_internal(), other)),
+        )
+    assert caught.value.message == (
+        "Requirements contain conflicting indexes for package `zeta` in split "
+        "`sys_platform == 'linux'`:\n- int\n- oth"
+    )

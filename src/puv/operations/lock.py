@@ -764,7 +764,7 @@ def _missing_extras(
         extra = edge.target_extra
         if extra is None or edge.target in inputs.members:
             continue
-        metadata = provider.metadata(edge.target, edge.target_version)
+        metadata = provider.routed(edge.target_origin).metadata(edge.target, edge.target_version)
         if isinstance(metadata, PackageMetadata) and extra not in metadata.provides_extras:
             direct = sourced.get(edge.target)
             shown = direct.display if direct else f"{edge.target}=={edge.target_version}"
@@ -785,7 +785,7 @@ def _lock_from(
     from puv.lock.model import Package, PackageId
     from puv.operations.lock_conflicts import conflict_tables
 
-    ids: dict[tuple[str, Version], PackageId] = {}
+    ids: dict[tuple[str, Version, str | None], PackageId] = {}
     packages: list[Package] = []
     for package in resolution.packages:
         member = inputs.members.get(package.name)
@@ -801,15 +801,16 @@ def _lock_from(
                 package_id, sdist=direct.sdist, wheels=direct.wheels, metadata=direct.metadata
             )
         else:
-            locked = _registry_package(provider, package, inputs.requires_python)
-        ids[(package.name, package.version)] = locked.id
+            routed = provider.routed(package.origin)
+            locked = _registry_package(routed, package, inputs.requires_python)
+        ids[(package.name, package.version, package.origin)] = locked.id
         packages.append(locked)
     edges = []
     for edge in resolution.edges:
         if edge.source is None or edge.source_version is None:
             continue
-        source_id = ids[(edge.source, edge.source_version)]
-        target_id = ids[(edge.target, edge.target_version)]
+        source_id = ids[(edge.source, edge.source_version, edge.source_origin)]
+        target_id = ids[(edge.target, edge.target_version, edge.target_origin)]
         member = inputs.members.get(edge.source)
         group = member.release.groups.group(edge.source_extra) if member else None
         edges.append(
@@ -822,7 +823,7 @@ def _lock_from(
                 source_group=group,
             )
         )
-    by_id = {ids[(p.name, p.version)]: p for p in resolution.packages}
+    by_id = {ids[(p.name, p.version, p.origin)]: p for p in resolution.packages}
     return build_lock(
         packages,
         edges,

@@ -9,7 +9,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.requirements import Requirement as PepRequirement
 from packaging.utils import canonicalize_name
@@ -44,6 +44,9 @@ from puv.project.sources import (
 )
 from puv.project.workspace import Member, Workspace
 from puv.resolver.conflicts import Conflicts
+
+if TYPE_CHECKING:
+    from puv.resolver.universal import SourceScope
 
 __all__ = [
     "DIRECT_SOURCE_KEYS",
@@ -114,26 +117,40 @@ class LockInputs:
     required_environments: tuple[str, ...]
     manifest: Manifest
     options: Options
-    index_pins: Mapping[str, str]
     requires_python_defaulted: bool = False
-    split_indexes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    index_sources: tuple[SourceScope, ...] = ()
     source_requests: tuple[SourceRequest, ...] = ()
     lowering: LoweringOptions = field(default_factory=LoweringOptions)
     conflicts: Conflicts = field(default_factory=Conflicts)
 
 
-def _split_indexes(requirements: Sequence[LoweredRequirement]) -> dict[str, tuple[str, ...]]:
-    """The packages that `{ index = ... }` sources send to different indexes (or to an index
-    and the default ones, shown as "") under different markers, extras or groups."""
-    indexes: dict[str, set[str]] = {}
+def _index_sources(
+    requirements: Sequence[LoweredRequirement],
+    conflicts: Conflicts,
+    groups: Mapping[str, GroupExtras],
+) -> tuple[SourceScope, ...]:
+    """Where `{ index = ... }` sources send a package: the requirement's environments, and the
+    declared conflict item (extra or group) the source is restricted to, if any (uv's
+    `ForkScope`: an item outside every declared conflict restricts nothing)."""
+    if not any("index" in requirement.source for requirement in requirements):
+        return ()
+    from puv.operations.project_provider import index_source_key
+    from puv.resolver.universal import SourceScope
+
+    scopes = []
     for requirement in requirements:
-        if requirement.source.keys() <= {"index"}:
-            indexes.setdefault(requirement.name, set()).add(requirement.source.get("index", ""))
-    return {
-        name: tuple(sorted(found))
-        for name, found in indexes.items()
-        if len(found) > 1 and any(found)
-    }
+        url = requirement.source.get("index")
+        if url is None:
+            continue
+        marker = requirement.marker.without_extras()
+        if requirement.conflict is not None:
+            package, kind, name = requirement.conflict
+            extra = groups[package].extra(name) if kind == "group" else name
+            item = conflicts.item(package, extra)
+            if item is not None:
+                marker = marker & item.marker
+        scopes.append(SourceScope(requirement.name, marker, index_source_key(url), shown=url))
+    return tuple(scopes)
 
 
 def requirement_text(requirement: LoweredRequirement, marker: Marker | None = None) -> str:
@@ -171,7 +188,6 @@ def read_lock_inputs(
         settings.environments or (), settings.required_environments or (), requires_python
     )
     members: dict[str, LocalPackage] = {}
-    index_pins: dict[str, str] = {}
     roots: list[PepRequirement] = []
     lowered_requirements: list[LoweredRequirement] = []
     for name, member in workspace.members.items():
@@ -191,8 +207,6 @@ def read_lock_inputs(
         lowered_requirements += entries
     requests: list[SourceRequest] = []
     for requirement in lowered_requirements:
-        if "index" in requirement.source:
-            index_pins[requirement.name] = requirement.source["index"]
         request = SourceRequest.of(requirement)
         if request is not None and request.name not in members:
             requests.append(request)
@@ -215,6 +229,8 @@ def read_lock_inputs(
         ),
         dependency_metadata=dependency_metadata(settings),
     )
+    groups = {name: member.release.groups for name, member in members.items()}
+    conflicts = workspace_conflicts(workspace, groups)
     return LockInputs(
         root=workspace.root,
         requires_python=requires_python,
@@ -227,14 +243,11 @@ def read_lock_inputs(
         required_environments=tuple(settings.required_environments or ()),
         manifest=manifest,
         options=lock_options(settings),
-        index_pins=index_pins,
-        split_indexes=_split_indexes(lowered_requirements),
+        index_sources=_index_sources(lowered_requirements, conflicts, groups),
         requires_python_defaulted=defaulted,
         source_requests=tuple(requests),
         lowering=lowering,
-        conflicts=workspace_conflicts(
-            workspace, {name: member.release.groups for name, member in members.items()}
-        ),
+        conflicts=conflicts,
     )
 
 

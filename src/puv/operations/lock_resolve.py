@@ -3,14 +3,13 @@ the resolver run for every environment the workspace supports."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from puv.core.errors import PuvError
 from puv.operations.context import Context
 from puv.operations.lock_inputs import LockInputs
 from puv.operations.lock_sources import GitPins, SourcedPackage, SourceLocker
@@ -19,6 +18,7 @@ from puv.operations.project_provider import (
     LocalRelease,
     ProjectProvider,
     RecordingFinder,
+    index_source_url,
     local_metadata,
 )
 from puv.resolver.provider import MetadataUnavailable, PackageMetadata
@@ -80,7 +80,6 @@ def resolve_workspace(
     from puv.resolver.resolve import ResolverOptions
     from puv.resolver.universal import UniversalOptions, resolve_universal
 
-    _refuse_split_indexes(inputs.split_indexes)
     settings = ctx.settings
     indexes = indexes or project_indexes(ctx)
     client = http_client(ctx, indexes, refresh=refresh)
@@ -97,23 +96,29 @@ def resolve_workspace(
         # registry sdists without reliable static metadata are built for it, as in uv
         build_metadata=sdist_metadata_builder(ctx, interpreter, finder=finder),
     )
-    registry = _index_provider(ctx, client, finder, options)
-    finders = {
-        name: RecordingFinder(client, _only(indexes, url))
-        for name, url in inputs.index_pins.items()
-    }
-    pinned = {name: _index_provider(ctx, client, found, options) for name, found in finders.items()}
-    # A package with its own `exclude-newer-package` cutoff is served by a provider of its own.
-    for name, cutoff in cutoffs.items():
-        own = replace(options, exclude_newer=None if cutoff is None else cutoff.cutoff)
-        pinned[name] = _index_provider(ctx, client, finders.get(name, finder), own)
+
+    def index_providers(found: RecordingFinder) -> tuple[IndexProvider, dict[str, IndexProvider]]:
+        # A package with its own `exclude-newer-package` cutoff is served by a provider of its own.
+        pinned: dict[str, IndexProvider] = {}
+        for name, cutoff in cutoffs.items():
+            own = replace(options, exclude_newer=None if cutoff is None else cutoff.cutoff)
+            pinned[name] = _index_provider(ctx, client, found, own)
+        return _index_provider(ctx, client, found, options), pinned
+
+    def index_source(key: str) -> ProjectProvider:
+        url = index_source_url(key)
+        assert url is not None, key
+        found = RecordingFinder(client, _only(indexes, url))
+        return StaticMetadataProvider(local, *index_providers(found), static)
+
     locker = SourceLocker(
         ctx, interpreter, inputs.root, inputs.lowering, client=lambda: client, pins=pins
     )
     sourced = locker.collect(inputs.source_requests, inputs.members)
     local = {name: member.release for name, member in inputs.members.items()}
     local.update((name, package.release) for name, package in sourced.items())
-    provider = StaticMetadataProvider(local, registry, pinned, inputs.manifest.dependency_metadata)
+    static = inputs.manifest.dependency_metadata
+    provider = StaticMetadataProvider(local, *index_providers(finder), static, index_source)
     python = PythonRange.from_specifiers(inputs.requires_python)
     installed = Version(interpreter.version)
     resolver = ResolverOptions(
@@ -141,22 +146,11 @@ def resolve_workspace(
         conflicts=inputs.conflicts,
         required_environments=inputs.required_environments,
         fork_seeds=fork_seeds,
+        sources=inputs.index_sources,
     )
     provider.prefetch([r.name for r in inputs.root_requirements])
     resolution = resolve_universal(inputs.root_requirements, provider, universal)
     return provider, resolution, sourced
-
-
-def _refuse_split_indexes(split: Mapping[str, tuple[str, ...]]) -> None:
-    """uv forks the resolution where `{ index = ... }` sources send one package to different
-    indexes; puv does not yet, and would lock one index for every environment."""
-    for name, urls in split.items():
-        shown = ", ".join(f"`{url}`" if url else "the default index" for url in urls)
-        raise PuvError(
-            f"`{name}` comes from different indexes in different environments ({shown}), which "
-            "`puv lock` does not support yet",
-            hint="Use one `{ index = ... }` source for it everywhere",
-        )
 
 
 class StaticMetadataProvider(ProjectProvider):
@@ -170,8 +164,9 @@ class StaticMetadataProvider(ProjectProvider):
         registry: IndexProvider,
         pinned: Mapping[str, IndexProvider],
         static: Sequence[DependencyMetadata],
+        sources: Callable[[str], ProjectProvider] | None = None,
     ) -> None:
-        super().__init__(local, registry, pinned)
+        super().__init__(local, registry, pinned, sources)
         self.static: dict[str, list[DependencyMetadata]] = {}
         for entry in static:
             self.static.setdefault(entry.name, []).append(entry)

@@ -11,7 +11,7 @@ merges them exactly like extras; the lock builder maps them back to
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +35,26 @@ if TYPE_CHECKING:
     from puv.index.simple import DistFile as IndexFile
     from puv.operations.resolver_provider import IndexProvider
 
-__all__ = ["GroupExtras", "LocalRelease", "ProjectProvider", "RecordingFinder"]
+__all__ = [
+    "GroupExtras",
+    "LocalRelease",
+    "ProjectProvider",
+    "RecordingFinder",
+    "index_source_key",
+    "index_source_url",
+]
+
+_INDEX_KEY = "index:"
+
+
+def index_source_key(url: str) -> str:
+    """The resolver's source key of the index at `url`."""
+    return _INDEX_KEY + url
+
+
+def index_source_url(key: str) -> str | None:
+    """The index URL a source key names, or None for another kind of key."""
+    return key[len(_INDEX_KEY) :] if key.startswith(_INDEX_KEY) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,18 +117,43 @@ class RecordingFinder(PackageFinder):
 
 
 class ProjectProvider:
-    """A `Provider`: `local` releases first, then the index pinned for the name, then the
-    configured indexes."""
+    """A `SourcedProvider`: `local` releases first, then the provider `pinned` for the name
+    (its own `exclude-newer` cutoff), then the configured indexes; `sources` makes the provider
+    of a source key (`index_source_key`) for the names that sources route differently in
+    different environments."""
 
     def __init__(
         self,
         local: Mapping[str, LocalRelease],
         registry: IndexProvider,
         pinned: Mapping[str, IndexProvider],
+        sources: Callable[[str], ProjectProvider] | None = None,
     ) -> None:
         self.local = local
         self.registry = registry
         self.pinned = pinned
+        self._make_source = sources
+        self._sources: dict[str, ProjectProvider] = {}
+
+    def for_source(self, key: str) -> ProjectProvider:
+        """See `SourcedProvider.for_source`: made once per key."""
+        found = self._sources.get(key)
+        if found is None:
+            if self._make_source is None:
+                raise KeyError(f"no provider for the source {key!r}")
+            found = self._sources[key] = self._make_source(key)
+        return found
+
+    def source_identity(self, name: str, version: Version, key: str | None) -> str | None:
+        """See `SourcedProvider.source_identity`: the URL of the index the release was found
+        on (a local release is its own)."""
+        if canonicalize_name(name) in self.local:
+            return key
+        return self.routed(key).index_url(name, version)
+
+    def routed(self, origin: str | None) -> ProjectProvider:
+        """The provider a resolved package's origin names (itself for None)."""
+        return self if origin is None else self.for_source(origin)
 
     def _index_provider(self, name: str) -> IndexProvider:
         return self.pinned.get(canonicalize_name(name), self.registry)

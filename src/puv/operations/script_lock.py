@@ -38,7 +38,6 @@ def script_lock_inputs(
             requirements=tuple(lock_requirement(r.metadata_entry()) for r in requirements)
         ),
         options=lock_options(settings),
-        index_pins={},
     )
 
 

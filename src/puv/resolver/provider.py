@@ -12,7 +12,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
@@ -117,6 +117,22 @@ class Provider(Protocol):
         ...
 
 
+@runtime_checkable
+class SourcedProvider(Provider, Protocol):
+    """A provider that also lists packages from other sources (an explicit index, a URL), for
+    names that `[tool.uv.sources]` routes differently in different environments."""
+
+    def for_source(self, key: str) -> Provider:
+        """The provider of the source `key` (as the caller's `SourceScope` names it)."""
+        ...
+
+    def source_identity(self, name: str, version: Version, key: str | None) -> str | None:
+        """Where the release `name==version` listed through `key` (None: the default
+        routing) really comes from: two routes to the same place give one package (an
+        explicit index that is also a default one)."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class InMemoryRelease:
     """A version of a package for `InMemoryProvider`: its metadata and its files."""
@@ -132,6 +148,16 @@ class InMemoryProvider:
 
     releases: dict[str, list[InMemoryRelease]] = field(default_factory=dict)
     prefetched: list[str] = field(default_factory=list)
+    sources: dict[str, InMemoryProvider] = field(default_factory=dict)
+
+    def for_source(self, key: str) -> InMemoryProvider:
+        """See `SourcedProvider.for_source`: the provider added as `sources[key]`."""
+        return self.sources[key]
+
+    def source_identity(self, name: str, version: Version, key: str | None) -> str | None:
+        """See `SourcedProvider.source_identity`: sources that are the same object are one."""
+        provider = self if key is None else self.sources[key]
+        return str(id(provider))
 
     def add(
         self,

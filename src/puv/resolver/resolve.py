@@ -270,26 +270,36 @@ class _Resolver:
 
     # provider access ---------------------------------------------------------------------
 
+    def _key(self, name: str) -> str:
+        """Where `name`'s releases are cached: the name itself (a universal fork adds the
+        source it routes the name to)."""
+        return name
+
+    def _provider_for(self, name: str) -> Provider:
+        """The provider that lists `name` (a universal fork may route it to a source)."""
+        return self.provider
+
     def _releases(self, name: str) -> Sequence[PackageVersion] | MissingPackage:
-        if name not in self.releases:
-            found = self.provider.versions(name)
-            self.releases[name] = found
+        key = self._key(name)
+        if key not in self.releases:
+            found = self._provider_for(name).versions(name)
+            self.releases[key] = found
             if not isinstance(found, MissingPackage) and not (
                 found and all(release.direct for release in found)
             ):
-                self.known[name] = sorted({release.version for release in found}, key=sort_key)
-        return self.releases[name]
+                self.known[key] = sorted({release.version for release in found}, key=sort_key)
+        return self.releases[key]
 
     def _metadata(self, name: str, version: Version) -> PackageMetadata | MetadataUnavailable:
-        key = (name, version)
+        key = (self._key(name), version)
         if key not in self.metadata_cache:
-            self.metadata_cache[key] = self.provider.metadata(name, version)
+            self.metadata_cache[key] = self._provider_for(name).metadata(name, version)
         return self.metadata_cache[key]
 
     def _widen(self, version: Version) -> VersionRanges:
         exact = VersionRanges.singleton(version)
         name = self.state.packages[self.next].package_name
-        known = self.known.get(name) if name is not None else None
+        known = self.known.get(self._key(name)) if name is not None else None
         if not known:
             return exact
         assert name is not None
@@ -495,7 +505,11 @@ class _Resolver:
                 self.requested.add(package.name)
                 names.append(package.name)
         if names:
-            self.provider.prefetch(names)
+            self._prefetch_names(names)
+
+    def _prefetch_names(self, names: list[str]) -> None:
+        """Hint the provider about names the solver will ask about soon."""
+        self.provider.prefetch(names)
 
     # results ---------------------------------------------------------------------------
 
@@ -525,19 +539,23 @@ class _Resolver:
         return self.options.python
 
     def _failure(self, failure: NoSolution) -> NoSolutionError:
-        included = {name: self.known[name] for name in self.visited if name in self.known}
+        known = {
+            name: self.known[key] for name in self.visited if (key := self._key(name)) in self.known
+        }
         context = ReportContext(
-            included_versions=included,
+            included_versions=known,
             python=self._reported_python(),
             policy=self.policy,
             tags=self.options.tags,
             workspace_members=self.options.workspace_members,
             unavailable=dict(self.unavailable),
-            known_versions={name: self.known[name] for name in self.widened},
+            known_versions={name: self.known[self._key(name)] for name in self.widened},
             releases={
                 name: releases
                 for name in self.visited
-                if not isinstance(releases := self.releases.get(name, ()), MissingPackage)
+                if not isinstance(
+                    releases := self.releases.get(self._key(name), ()), MissingPackage
+                )
             },
         )
         return explain(failure.tree, context)

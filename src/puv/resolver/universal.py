@@ -24,6 +24,12 @@ Requirements are read with their markers instead of being evaluated: a requireme
 apply to the fork, or to its Python range, is dropped. Each fork's state is a copy of its
 parent's; forks are solved one after the other, depth first, highest Python first, and each
 solved fork's pins become preferences of the following ones (so forks agree where they can).
+A package may come from different sources in different environments (`[tool.uv.sources]`
+sending it to one index on Linux and another elsewhere, or to different URLs): `sources` lists,
+per name, where each source applies. Each fork routes a name to the one source whose scope it
+overlaps (uv's `ForkIndexes`/`ForkUrls`; two such sources in one fork are an error), and the
+merged graph keeps one node per (name, version, source).
+
 The forks' graphs are then merged: edges keep their marker and'ed with their fork's marker,
 and every package gets the union of the markers of its paths from the root (uv's
 `marker_reachability`); with declared conflicts, markers are then simplified with what the
@@ -42,6 +48,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from puv.core.errors import FailureError
 from puv.core.markers import Marker
 from puv.core.version_ranges import VersionRanges
 from puv.resolver.candidates import Candidate, Incompatible, PythonTarget, SelectionPolicy
@@ -68,6 +75,7 @@ from puv.resolver.provider import (
     MissingPackage,
     PackageVersion,
     Provider,
+    SourcedProvider,
     find_release,
 )
 from puv.resolver.report import NoSolutionError, VersionUnavailable
@@ -100,6 +108,20 @@ _DISJOINT_ENVIRONMENT = (
 
 
 @dataclass(frozen=True, slots=True)
+class SourceScope:
+    """`name` comes from the source `key` (opaque to the resolver, handed to the provider's
+    `for_source`) wherever `marker` holds (a universal marker: environments, and the conflict
+    items the requirement belongs to). `kind` is `index` or `url` (a URL beats an index in the
+    same fork, as in uv); `shown` names the source in errors."""
+
+    name: str
+    marker: Marker
+    key: str
+    kind: str = "index"
+    shown: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class UniversalOptions:
     """How to resolve for every environment.
 
@@ -117,7 +139,9 @@ class UniversalOptions:
       package used there must have a wheel (or a source distribution) for;
     - `fork_seeds`: the `resolution-markers` of the lock being resolved again, which become the
       initial forks instead of `environments` (uv's "fork markers from the lockfile": without
-      them, preferences can skip a fork point and a second resolution differ from the first).
+      them, preferences can skip a fork point and a second resolution differ from the first);
+    - `sources`: where names come from sources other than the provider's default (the provider
+      must then be a `SourcedProvider`).
     """
 
     requires_python: str
@@ -128,6 +152,7 @@ class UniversalOptions:
     conflicts: Conflicts = field(default_factory=Conflicts)
     required_environments: tuple[str, ...] = ()
     fork_seeds: tuple[str, ...] = ()
+    sources: tuple[SourceScope, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +160,8 @@ class UniversalPackage:
     """A pinned version: the file whose metadata was used, all the files of the release (as
     the provider listed them), and where it is used: `marker` is the union of the markers of
     its paths from the root (uv's reachability marker), and `requirement_marker` that union for
-    the package and its extras' nodes together (the marker `pip compile` writes)."""
+    the package and its extras' nodes together (the marker `pip compile` writes); `origin` is
+    the key of the source it came from (None: the provider's default)."""
 
     name: str
     version: Version
@@ -143,13 +169,15 @@ class UniversalPackage:
     files: tuple[DistFile, ...]
     marker: Marker
     requirement_marker: Marker
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class UniversalEdge:
     """`source==source_version[source_extra]` (source None: the root) depends on
     `target==target_version[target_extra]` where `marker` holds (fork marker included);
-    `source_marker` is where the source itself is used (its reachability)."""
+    `source_marker` is where the source itself is used (its reachability); the origins are
+    the packages' `UniversalPackage.origin`."""
 
     source: str | None
     source_version: Version | None
@@ -159,6 +187,8 @@ class UniversalEdge:
     target_extra: str | None
     marker: Marker
     source_marker: Marker
+    source_origin: str | None = None
+    target_origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +238,7 @@ class UniversalResolution:
             for edge in self.edges
             if edge.target == package.name
             and edge.target_version == package.version
+            and edge.target_origin == package.origin
             and edge.source != package.name
         }
         return sorted(found, key=lambda source: (source is not None, source or ""))
@@ -239,7 +270,9 @@ def resolve_universal(
     python = PythonRange.from_specifiers(options.requires_python)
     base = options.resolver or ResolverOptions(python=PythonTarget(python.target, python.target))
     required = tuple(Marker.parse(text) for text in options.required_environments)
-    universe = _Universe(python, options.fork_strategy, base, options.conflicts, required)
+    universe = _Universe(
+        python, options.fork_strategy, base, options.conflicts, required, options.sources
+    )
     root = _Fork(tuple(requirements), provider, base, universe)
     pending = _initial_forks(root, options.fork_seeds or options.environments, universe)
     solved: list[_Solved] = []
@@ -252,6 +285,9 @@ def resolve_universal(
             continue
         universe.remember(result)
         solved.append(result)
+    if options.sources:
+        assert isinstance(provider, SourcedProvider), "sources need a SourcedProvider"
+        solved = _same_origins(solved, provider)
     return _merge(solved, python, options.conflicts)
 
 
@@ -277,9 +313,13 @@ class _Universe:
     options: ResolverOptions
     conflicts: Conflicts = field(default_factory=Conflicts)
     required: tuple[Marker, ...] = ()
+    sources: tuple[SourceScope, ...] = ()
     preferences: dict[str, list[_Preference]] = field(default_factory=dict)
+    scopes: dict[str, list[SourceScope]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        for scope in self.sources:
+            self.scopes.setdefault(canonicalize_name(scope.name), []).append(scope)
         for name, versions in self.options.preferences.items():
             entries = self.preferences.setdefault(canonicalize_name(name), [])
             entries.extend(_Preference(Marker.TRUE, version, False) for version in versions)
@@ -346,6 +386,7 @@ class _Solved:
     nodes: dict[tuple[str, str | None], Version]
     files: dict[tuple[str, Version], tuple[DistFile | None, tuple[DistFile, ...]]]
     edges: list[tuple[tuple[str, Version, str | None] | None, tuple[str, str | None], Marker]]
+    origins: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,6 +435,7 @@ class _Fork(_Resolver):
         self.python = universe.python
         self.initial: int | None = None
         self.user_requirements = (*requirements, *options.constraints)
+        self.origins: dict[str, str | None] = {}
         self.policy = self.policy.with_requirements(
             r for r in self.user_requirements if not _marker(r).is_false()
         )
@@ -411,6 +453,7 @@ class _Fork(_Resolver):
         conflict items it includes and excludes (uv's `with_env`)."""
         clone = self._copy_state()
         clone.selected = {}
+        clone.origins = dict(self.origins)
         clone.env = env
         if include is not None and exclude is not None:
             clone.include, clone.exclude = include, exclude
@@ -439,6 +482,7 @@ class _Fork(_Resolver):
 
     def _add_side(self, package_id: int, version: Version, dependencies: list[Dependency]) -> None:
         """Add the dependencies one side of a split keeps (they split no further)."""
+        self._route(self.state.packages[package_id], version, dependencies)
         super()._add_dependencies(package_id, version, dependencies)
 
     def _compare_children(self, left: _Child, right: _Child) -> int:
@@ -511,10 +555,63 @@ class _Fork(_Resolver):
                 edges.append((source, (dependency.name, dependency.extra), marker))
                 if dependency.kind == EXTRA:
                     edges.append((source, (dependency.name, None), marker))
-        return _Solved(self.env, self.marker, nodes, files, edges)
+        scopes = self.universe.scopes
+        origins = {name: self.origins.get(name) for name, _extra in nodes if name in scopes}
+        return _Solved(self.env, self.marker, nodes, files, edges, origins)
+
+    # sources ----------------------------------------------------------------------------------
+
+    def _origin(self, name: str) -> str | None:
+        """The key of the source this fork takes `name` from (None: the provider's default),
+        decided the first time the fork asks and kept by its children (uv's `ForkIndexes`,
+        `ForkUrls`)."""
+        scopes = self.universe.scopes.get(name)
+        if scopes is None:
+            return None
+        if name in self.origins:
+            return self.origins[name]
+        marker = self.marker
+        applicable = [scope for scope in scopes if not marker.is_disjoint(scope.marker)]
+        urls = [scope for scope in applicable if scope.kind == "url"]
+        chosen = urls or applicable
+        keys = sorted({scope.key for scope in chosen})
+        if len(keys) > 1:
+            where = "all marker environments" if marker.is_true() else f"split `{marker}`"
+            kind = "URLs" if urls else "indexes"
+            shown = sorted({scope.shown or scope.key for scope in chosen})
+            raise FailureError(
+                f"Requirements contain conflicting {kind} for package `{name}` in {where}:\n- "
+                + "\n- ".join(shown)
+            )
+        origin = keys[0] if keys else None
+        self.origins[name] = origin
+        return origin
+
+    def _prefetch_names(self, names: list[str]) -> None:
+        """Names routed to a source are prefetched there once the fork has decided it (asking
+        earlier could decide it in a fork that is about to split)."""
+        scopes = self.universe.scopes
+        plain = [name for name in names if name not in scopes]
+        if plain:
+            self.provider.prefetch(plain)
+        for name in names:
+            if name in scopes and name in self.origins:
+                self._provider_for(name).prefetch([name])
+
+    def _key(self, name: str) -> str:
+        origin = self._origin(name)
+        return name if origin is None else f"{name} @ {origin}"
+
+    def _provider_for(self, name: str) -> Provider:
+        origin = self._origin(name)
+        if origin is None:
+            return self.provider
+        provider = self.provider
+        assert isinstance(provider, SourcedProvider), "sources need a SourcedProvider"
+        return provider.for_source(origin)
 
     def _release_files(self, name: str, version: Version) -> tuple[DistFile, ...]:
-        releases = self.releases.get(name, ())
+        releases = self.releases.get(self._key(name), ())
         if isinstance(releases, MissingPackage):
             return ()
         release = find_release(releases, version)
@@ -545,7 +642,7 @@ class _Fork(_Resolver):
         return release
 
     def _known_releases(self, name: str) -> Sequence[PackageVersion]:
-        releases = self.releases.get(name, ())
+        releases = self.releases.get(self._key(name), ())
         return () if isinstance(releases, MissingPackage) else releases
 
     def _covered(self, name: str, version: Version) -> Marker:
@@ -675,7 +772,27 @@ class _Fork(_Resolver):
                 ]
                 raise _SplitRequested(package_id, version, children)
             dependencies = forks[0].dependencies if forks else []
+        self._route(package, version, dependencies)
         super()._add_dependencies(package_id, version, dependencies)
+
+    def _route(
+        self, package: PubGrubPackage, version: Version, dependencies: list[Dependency]
+    ) -> None:
+        """Decide the source of each routed name these dependencies reach (where uv checks
+        them: a conflict names the package whose dependencies brought it)."""
+        scopes = self.universe.scopes
+        for dependency, _versions in dependencies:
+            if dependency.kind < PACKAGE or dependency.name not in scopes:
+                continue
+            try:
+                self._origin(dependency.name)
+            except FailureError as error:
+                if package.kind != PACKAGE:
+                    raise
+                raise FailureError(
+                    f"Failed to resolve dependencies for package `{package.name}=={version}`",
+                    causes=[error.message],
+                ) from None
 
     def _add_unavailable_version(self, package_id: int, candidate: Candidate) -> None:
         incompatible = candidate.incompatible
@@ -905,7 +1022,8 @@ def _without_extras(requirement: Requirement) -> Requirement:
 
 # merging the forks ------------------------------------------------------------------------------
 
-_Node = tuple[str, Version, str | None]
+# (name, version, extra, origin)
+_Node = tuple[str, Version, str | None, str | None]
 
 
 def _merge(
@@ -918,11 +1036,14 @@ def _merge(
     else:
         fork_markers = tuple(result.marker for result in solved)
     weights: dict[tuple[_Node | None, _Node], Marker] = {}
-    files: dict[tuple[str, Version], tuple[DistFile | None, tuple[DistFile, ...]]] = {}
+    files: dict[tuple[str, Version, str | None], tuple[DistFile | None, tuple[DistFile, ...]]] = {}
     for result in solved:
-        files.update(result.files)
-        for source, (name, extra), marker in result.edges:
-            target = (name, result.nodes[(name, extra)], extra)
+        origins = result.origins
+        for (name, version), found in result.files.items():
+            files[(name, version, origins.get(name))] = found
+        for dependent, (name, extra), marker in result.edges:
+            source = None if dependent is None else (*dependent, origins.get(dependent[0]))
+            target = (name, result.nodes[(name, extra)], extra, origins.get(name))
             key = (source, target)
             weight = marker & result.marker
             weights[key] = weights[key] | weight if key in weights else weight
@@ -938,23 +1059,24 @@ def _merge(
             lambda node: conflicts.item(node[0], node[2]),
             lambda node: node[0],
         )
-    with_extras: dict[tuple[str, Version], Marker] = {}
-    for (name, version, _extra), marker in reachability.items():
-        known = with_extras.get((name, version))
-        with_extras[(name, version)] = marker if known is None else known | marker
+    with_extras: dict[tuple[str, Version, str | None], Marker] = {}
+    for (name, version, _extra, origin), marker in reachability.items():
+        known = with_extras.get((name, version, origin))
+        with_extras[(name, version, origin)] = marker if known is None else known | marker
     packages = sorted(
         (
             UniversalPackage(
                 name,
                 version,
-                *files.get((name, version), (None, ())),
+                *files.get((name, version, origin), (None, ())),
                 marker,
-                with_extras[(name, version)],
+                with_extras[(name, version, origin)],
+                origin,
             )
-            for (name, version, extra), marker in reachability.items()
+            for (name, version, extra, origin), marker in reachability.items()
             if extra is None and not marker.is_false()
         ),
-        key=lambda package: (package.name, package.version),
+        key=lambda package: (package.name, package.version, package.origin or ""),
     )
     edges = [
         UniversalEdge(
@@ -966,6 +1088,8 @@ def _merge(
             target[2],
             marker,
             root if source is None else reachability.get(source, Marker.FALSE),
+            None if source is None else source[3],
+            target[3],
         )
         for (source, target), marker in weights.items()
         if not reachability.get(target, Marker.FALSE).is_false()
@@ -973,6 +1097,32 @@ def _merge(
     ]
     edges.sort(key=_edge_key)
     return UniversalResolution(tuple(packages), tuple(edges), fork_markers, python.ranges())
+
+
+def _same_origins(solved: Sequence[_Solved], provider: SourcedProvider) -> list[_Solved]:
+    """The forks' origins with the routes to one place (`source_identity`) given one origin,
+    the first in the order None, then keys: their releases become one package."""
+    chosen: dict[tuple[str, Version, str | None], str | None] = {}
+    for result in solved:
+        for (name, extra), version in result.nodes.items():
+            if extra is not None or name not in result.origins:
+                continue
+            origin = result.origins[name]
+            identity = provider.source_identity(name, version, origin)
+            known = chosen.get((name, version, identity), origin)
+            if origin is None or (known is not None and origin < known):
+                known = origin
+            chosen[(name, version, identity)] = known
+    kept = []
+    for result in solved:
+        origins = dict(result.origins)
+        for name, origin in result.origins.items():
+            pinned = result.nodes.get((name, None))
+            if pinned is not None:
+                identity = provider.source_identity(name, pinned, origin)
+                origins[name] = chosen.get((name, pinned, identity), origin)
+        kept.append(dataclasses.replace(result, origins=origins))
+    return kept
 
 
 def _root_marker(fork_markers: Sequence[Marker]) -> Marker:
@@ -1014,11 +1164,14 @@ def _edge_key(edge: UniversalEdge) -> tuple[object, ...]:
         edge.target,
         edge.target_version,
         edge.target_extra or "",
+        edge.source_origin or "",
+        edge.target_origin or "",
     )
 
 
 __all__ = [
     "FORK_STRATEGIES",
+    "SourceScope",
     "UniversalEdge",
     "UniversalOptions",
     "UniversalPackage",
