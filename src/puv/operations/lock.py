@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from puv.lock.model import Lock, Metadata, Package, Requirement
     from puv.operations.context import Context
     from puv.operations.lock_inputs import LockInputs
-    from puv.operations.lock_sources import GitPins, SourcedPackage, SourceLocker
+    from puv.operations.lock_resolve import FindSourced
+    from puv.operations.lock_sources import GitPins, SourceLocker
     from puv.operations.project_provider import ProjectProvider
     from puv.project.workspace import Workspace
     from puv.python.interpreter import Interpreter
@@ -754,7 +755,7 @@ def _missing_extras(
     inputs: LockInputs,
     provider: ProjectProvider,
     resolution: UniversalResolution,
-    sourced: Mapping[str, SourcedPackage],
+    sourced: FindSourced,
 ) -> list[str]:
     """uv's warnings for extras requested of a release whose metadata does not declare them."""
     from puv.resolver.provider import PackageMetadata
@@ -766,7 +767,7 @@ def _missing_extras(
             continue
         metadata = provider.routed(edge.target_origin).metadata(edge.target, edge.target_version)
         if isinstance(metadata, PackageMetadata) and extra not in metadata.provides_extras:
-            direct = sourced.get(edge.target)
+            direct = sourced(edge.target, edge.target_origin)
             shown = direct.display if direct else f"{edge.target}=={edge.target_version}"
             warning = f"The package `{shown}` does not have an extra named `{extra}`"
             if warning not in warnings:
@@ -778,7 +779,7 @@ def _lock_from(
     inputs: LockInputs,
     provider: ProjectProvider,
     resolution: UniversalResolution,
-    sourced: Mapping[str, SourcedPackage],
+    sourced: FindSourced,
 ) -> Lock:
     from puv.core.markers import Marker
     from puv.lock.from_resolution import LockEdge, build_lock
@@ -789,7 +790,7 @@ def _lock_from(
     packages: list[Package] = []
     for package in resolution.packages:
         member = inputs.members.get(package.name)
-        direct = sourced.get(package.name)
+        direct = sourced(package.name, package.origin)
         if member is not None:
             package_id = PackageId(package.name, str(package.version), member.source)
             locked = Package(

@@ -6,7 +6,7 @@ lock-level `requires-python`, `[manifest]`, `[options]` and environments, read f
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -82,11 +82,20 @@ class LocalPackage:
 @dataclass(frozen=True, slots=True)
 class SourceRequest:
     """A requirement on `name` from a direct source (`source` holds its lowered keys, one of
-    `DIRECT_SOURCE_KEYS`), where `marker` holds."""
+    `DIRECT_SOURCE_KEYS`), where `marker` holds; `scope` is where the source applies for the
+    universal resolver (the environments, and the declared conflict item of the extra or group
+    the requirement belongs to)."""
 
     name: str
     source: Mapping[str, str]
     marker: Marker = Marker.TRUE
+    scope: Marker | None = None
+
+    @property
+    def key(self) -> str:
+        """The resolver's source key of this source (the same for the same source)."""
+        keys = ",".join(f"{key}={value}" for key, value in sorted(self.source.items()))
+        return f"direct:{self.name}:{keys}"
 
     @property
     def kind(self) -> str:
@@ -120,6 +129,7 @@ class LockInputs:
     requires_python_defaulted: bool = False
     index_sources: tuple[SourceScope, ...] = ()
     source_requests: tuple[SourceRequest, ...] = ()
+    registry_names: frozenset[str] = frozenset()
     lowering: LoweringOptions = field(default_factory=LoweringOptions)
     conflicts: Conflicts = field(default_factory=Conflicts)
 
@@ -151,6 +161,25 @@ def _index_sources(
                 marker = marker & item.marker
         scopes.append(SourceScope(requirement.name, marker, index_source_key(url), shown=url))
     return tuple(scopes)
+
+
+def _member_scope(
+    requirement: LoweredRequirement,
+    member: str | None,
+    group: str | None,
+    conflicts: Conflicts,
+    groups: Mapping[str, GroupExtras],
+) -> Marker:
+    """Where a member's direct source applies: its environments, within the declared conflict
+    item of the extra or group that requires it (forks that exclude the item do not use it)."""
+    marker = requirement.marker.without_extras()
+    if member is None:
+        return marker
+    extra = groups[member].extra(group) if group is not None else None
+    if extra is None:
+        extra = requirement.marker.top_level_extra_name()
+    item = conflicts.item(member, extra) if extra is not None else None
+    return marker if item is None else marker & item.marker
 
 
 def requirement_text(requirement: LoweredRequirement, marker: Marker | None = None) -> str:
@@ -190,11 +219,19 @@ def read_lock_inputs(
     members: dict[str, LocalPackage] = {}
     roots: list[PepRequirement] = []
     lowered_requirements: list[LoweredRequirement] = []
+    # (requirement, member, group) of every member's requirement, for the scopes of sources
+    owned: list[tuple[LoweredRequirement, str, str | None]] = []
     for name, member in workspace.members.items():
         lowered = lower_member(workspace, member, lowering)
         package = _local_package(workspace, member, lowered)
         members[name] = package
         lowered_requirements += [*lowered.requires_dist, *_all(lowered.requires_dev)]
+        owned += [(requirement, name, None) for requirement in lowered.requires_dist]
+        owned += [
+            (requirement, name, group)
+            for group, entries in lowered.requires_dev.items()
+            for requirement in entries
+        ]
         root = PepRequirement(name)
         root.extras = {
             *lowered.provides_extras,
@@ -205,11 +242,20 @@ def read_lock_inputs(
     for entries in manifest_groups.values():
         roots.extend(PepRequirement(requirement_text(entry)) for entry in entries)
         lowered_requirements += entries
+    groups = {name: member.release.groups for name, member in members.items()}
+    conflicts = workspace_conflicts(workspace, groups)
     requests: list[SourceRequest] = []
-    for requirement in lowered_requirements:
+    registry_names: set[str] = set()
+    for requirement, owner, group in [
+        *owned,
+        *((entry, None, None) for entries in manifest_groups.values() for entry in entries),
+    ]:
         request = SourceRequest.of(requirement)
-        if request is not None and request.name not in members:
-            requests.append(request)
+        if request is None:
+            registry_names.add(requirement.name)
+        elif request.name not in members:
+            scope = _member_scope(requirement, owner, group, conflicts, groups)
+            requests.append(replace(request, scope=scope))
     constraints = _requirements(settings.constraint_dependencies, "constraint-dependencies")
     overrides = _requirements(settings.override_dependencies, "override-dependencies")
     build_constraints = _requirements(
@@ -229,8 +275,6 @@ def read_lock_inputs(
         ),
         dependency_metadata=dependency_metadata(settings),
     )
-    groups = {name: member.release.groups for name, member in members.items()}
-    conflicts = workspace_conflicts(workspace, groups)
     return LockInputs(
         root=workspace.root,
         requires_python=requires_python,
@@ -246,6 +290,7 @@ def read_lock_inputs(
         index_sources=_index_sources(lowered_requirements, conflicts, groups),
         requires_python_defaulted=defaulted,
         source_requests=tuple(requests),
+        registry_names=frozenset(registry_names),
         lowering=lowering,
         conflicts=conflicts,
     )

@@ -3,7 +3,8 @@ the resolver run for every environment the workspace supports."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,7 @@ from packaging.version import Version
 
 from puv.operations.context import Context
 from puv.operations.lock_inputs import LockInputs
-from puv.operations.lock_sources import GitPins, SourcedPackage, SourceLocker
+from puv.operations.lock_sources import GitPins, SourcedPackage, SourcedPackages, SourceLocker
 from puv.operations.network import configured_indexes, http_client
 from puv.operations.project_provider import (
     LocalRelease,
@@ -30,9 +31,12 @@ if TYPE_CHECKING:
     from puv.lock.model import DependencyMetadata
     from puv.operations.resolver_provider import IndexProvider
     from puv.python.interpreter import Interpreter
-    from puv.resolver.universal import UniversalResolution
+    from puv.resolver.universal import SourceScope, UniversalResolution
 
-__all__ = ["StaticMetadataProvider", "project_indexes", "resolve_workspace"]
+__all__ = ["FindSourced", "StaticMetadataProvider", "project_indexes", "resolve_workspace"]
+
+#: The direct-source package a resolved (name, origin) is, or None (an index's).
+FindSourced = Callable[[str, str | None], SourcedPackage | None]
 
 
 def project_indexes(
@@ -69,10 +73,11 @@ def resolve_workspace(
     refresh: Refresh | None = None,
     pins: GitPins | None = None,
     fork_seeds: tuple[str, ...] = (),
-) -> tuple[ProjectProvider, UniversalResolution, Mapping[str, SourcedPackage]]:
+) -> tuple[ProjectProvider, UniversalResolution, FindSourced]:
     """Resolve the workspace's members (all extras and groups) for every environment; also
-    returns the packages of direct sources (`pins`: Git commits an existing lock chose;
-    `fork_seeds`: the existing lock's forks, to start from)."""
+    returns how to find the package of a direct source a resolved package is, by name and
+    origin (`pins`: Git commits an existing lock chose; `fork_seeds`: the existing lock's
+    forks, to start from)."""
     from puv.operations.exclude_newer import setting_value
     from puv.operations.resolver_provider import ProviderOptions, sdist_metadata_builder
     from puv.resolver.candidates import PythonTarget
@@ -105,7 +110,11 @@ def resolve_workspace(
             pinned[name] = _index_provider(ctx, client, found, own)
         return _index_provider(ctx, client, found, options), pinned
 
-    def index_source(key: str) -> ProjectProvider:
+    def source_provider(key: str) -> ProjectProvider:
+        direct = sourced.packages.get(key)
+        if direct is not None:
+            release = direct.release
+            return StaticMetadataProvider({**local, release.name: release}, *default, static)
         url = index_source_url(key)
         assert url is not None, key
         found = RecordingFinder(client, _only(indexes, url))
@@ -114,11 +123,16 @@ def resolve_workspace(
     locker = SourceLocker(
         ctx, interpreter, inputs.root, inputs.lowering, client=lambda: client, pins=pins
     )
-    sourced = locker.collect(inputs.source_requests, inputs.members)
+    world = inputs.conflicts.world()
+    sourced = locker.collect(inputs.source_requests, inputs.members, world)
+    routed = sourced.routed(inputs.registry_names)
     local = {name: member.release for name, member in inputs.members.items()}
-    local.update((name, package.release) for name, package in sourced.items())
+    for name, keys in sourced.names.items():
+        if name not in routed:
+            local[name] = sourced.packages[keys[0]].release
     static = inputs.manifest.dependency_metadata
-    provider = StaticMetadataProvider(local, *index_providers(finder), static, index_source)
+    default = index_providers(finder)
+    provider = StaticMetadataProvider(local, *default, static, source_provider)
     python = PythonRange.from_specifiers(inputs.requires_python)
     installed = Version(interpreter.version)
     resolver = ResolverOptions(
@@ -146,11 +160,22 @@ def resolve_workspace(
         conflicts=inputs.conflicts,
         required_environments=inputs.required_environments,
         fork_seeds=fork_seeds,
-        sources=inputs.index_sources,
+        sources=(*inputs.index_sources, *_direct_scopes(sourced, routed)),
     )
     provider.prefetch([r.name for r in inputs.root_requirements])
     resolution = resolve_universal(inputs.root_requirements, provider, universal)
-    return provider, resolution, sourced
+    return provider, resolution, functools.partial(sourced.find, routed=routed)
+
+
+def _direct_scopes(sourced: SourcedPackages, routed: Collection[str]) -> list[SourceScope]:
+    """Where the direct sources of the names routed per environment apply."""
+    from puv.resolver.universal import SourceScope
+
+    return [
+        SourceScope(name, sourced.scopes[key], key, kind="url", shown=sourced.shown[key])
+        for name in sorted(routed)
+        for key in sourced.names[name]
+    ]
 
 
 class StaticMetadataProvider(ProjectProvider):

@@ -54,10 +54,11 @@ from puv.project.sources import LoweredMember, LoweredRequirement, LoweringOptio
 from puv.project.workspace import Member, Workspace, WorkspaceError, discover_workspace
 
 if TYPE_CHECKING:
+    from puv.core.markers import Marker
     from puv.index.client import HttpClient
     from puv.python.interpreter import Interpreter
 
-__all__ = ["GitPins", "SourceLocker", "SourcedPackage", "git_pins"]
+__all__ = ["GitPins", "SourceLocker", "SourcedPackage", "SourcedPackages", "git_pins"]
 
 #: The commit each (repository, reference) of an existing lock was resolved to.
 GitPins = Mapping[tuple[str, GitReference], str]
@@ -87,6 +88,34 @@ class SourcedPackage:
     def locked_version(self) -> str | None:
         """The version uv.lock records (None for a dynamic source tree)."""
         return None if self.dynamic else str(self.release.version)
+
+
+@dataclass(slots=True)
+class SourcedPackages:
+    """The packages of direct sources by source key (`SourceRequest.key`), with where each
+    applies (`scopes`: the union of its requests' scopes), how uv's messages show it, and the
+    keys of each name in the order they were found."""
+
+    packages: dict[str, SourcedPackage] = field(default_factory=dict)
+    scopes: dict[str, Marker] = field(default_factory=dict)
+    shown: dict[str, str] = field(default_factory=dict)
+    names: dict[str, list[str]] = field(default_factory=dict)
+
+    def routed(self, registry_names: Collection[str]) -> set[str]:
+        """The names the resolver must route per environment: with several sources, or also
+        required from an index (uv uses each source only where it applies)."""
+        return {
+            name for name, keys in self.names.items() if len(keys) > 1 or name in registry_names
+        }
+
+    def find(self, name: str, origin: str | None, routed: Collection[str]) -> SourcedPackage | None:
+        """The package a resolved `name` from `origin` is (None: from an index)."""
+        if origin is not None:
+            return self.packages.get(origin)
+        keys = self.names.get(name)
+        if keys is None or name in routed:
+            return None
+        return self.packages[keys[0]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,27 +171,35 @@ class SourceLocker:
         self._git: GitCheckouts | None = None
 
     def collect(
-        self, requests: Iterable[SourceRequest], members: Collection[str]
-    ) -> dict[str, SourcedPackage]:
-        """Every package `requests` reach (their own direct-source requirements included),
-        by name; workspace members are left to the caller."""
+        self, requests: Iterable[SourceRequest], members: Collection[str], world: Marker
+    ) -> SourcedPackages:
+        """Every package `requests` reach (their own direct-source requirements included);
+        workspace members are left to the caller. One name may have several sources where
+        they apply in different environments (`world`: what the declared conflicts imply)."""
         queue = list(requests)
-        chosen: dict[str, SourceRequest] = {}
-        packages: dict[str, SourcedPackage] = {}
+        found = SourcedPackages()
+        chosen: dict[str, list[SourceRequest]] = {}
         while queue:
             request = queue.pop(0)
             if request.name in members:
                 continue
-            earlier = chosen.get(request.name)
-            if earlier is not None:
-                if earlier.source != request.source:
-                    raise self._conflict(earlier, request)
+            scope = request.scope if request.scope is not None else request.marker.without_extras()
+            key = request.key
+            earlier = chosen.setdefault(request.name, [])
+            for other in earlier:
+                if other.key != key and not (scope & world).is_disjoint(found.scopes[other.key]):
+                    raise self._conflict(other, request)
+            if key in found.packages:
+                found.scopes[key] = found.scopes[key] | scope
                 continue
-            chosen[request.name] = request
+            earlier.append(request)
             package = self.load(request)
-            packages[request.name] = package
+            found.packages[key] = package
+            found.scopes[key] = scope
+            found.shown[key] = self._display(request)
+            found.names.setdefault(request.name, []).append(key)
             queue.extend(package.requests)
-        return packages
+        return found
 
     def load(self, request: SourceRequest) -> SourcedPackage:
         """The package `request` names."""
@@ -426,11 +463,6 @@ class SourceLocker:
         )
 
     def _conflict(self, first: SourceRequest, second: SourceRequest) -> PuvError:
-        if first.marker.is_disjoint(second.marker):
-            return PuvError(
-                f"`{first.name}` comes from different sources in different environments, which "
-                "`puv lock` does not support yet"
-            )
         urls = "\n".join(f"- {self._display(request)}" for request in (first, second))
         return FailureError(
             f"Requirements contain conflicting URLs for package `{first.name}` in all marker "

@@ -147,9 +147,10 @@ class ProjectProvider:
     def source_identity(self, name: str, version: Version, key: str | None) -> str | None:
         """See `SourcedProvider.source_identity`: the URL of the index the release was found
         on (a local release is its own)."""
-        if canonicalize_name(name) in self.local:
+        routed = self.routed(key)
+        if canonicalize_name(name) in routed.local:
             return key
-        return self.routed(key).index_url(name, version)
+        return routed.index_url(name, version)
 
     def routed(self, origin: str | None) -> ProjectProvider:
         """The provider a resolved package's origin names (itself for None)."""
