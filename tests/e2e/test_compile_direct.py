@@ -128,6 +128,50 @@ def test_direct_references_compile_as_uv(
     assert uv.returncode == 0, uv.stderr
 
 
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        (
+            "treepkg @ file://{work}/tree ; sys_platform == 'linux'\n"
+            "treepkg @ file://{work}/copy ; sys_platform == 'win32'\n./other\n",
+            ("--universal",),
+        ),
+        (
+            "beta @ {beta} ; sys_platform == 'linux'\nbeta<3 ; sys_platform != 'linux'\n"
+            "./dist/sdpkg-1.5.tar.gz\n",
+            ("--universal", "--generate-hashes"),
+        ),
+        (
+            "beta @ {beta} ; sys_platform == 'linux'\nbeta<3 ; sys_platform != 'linux'\n",
+            ("--emit-index-annotation",),
+        ),
+        (
+            "beta @ {beta} ; sys_platform == 'win32'\nbeta<3 ; sys_platform != 'win32'\n",
+            (),
+        ),
+        (
+            "./tree ; sys_platform == 'linux'\n"
+            "treepkg @ file://{work}/copy ; python_version >= '3.11'\n",
+            ("--universal",),
+        ),
+    ],
+    ids=["trees", "url-and-index", "this-platform", "other-platform", "overlapping"],
+)
+def test_references_that_differ_by_environment_compile_as_uv(
+    run_puv: Runner,
+    run_uv: Runner,
+    work: Path,
+    index: IndexServer,
+    text: str,
+    args: tuple[str, ...],
+) -> None:
+    """One package from different places in different environments: a universal resolution
+    forks and writes one line per source; one environment takes the reference whose marker
+    holds (or the index); overlapping references fail in the fork where both apply."""
+    beta = index.file_url("beta-3.0-py3-none-any.whl")
+    _compile(run_puv, run_uv, work, index, text.format(work=work, beta=beta), *args)
+
+
 def test_an_index_package_extras_are_written_as_uv_writes_them(
     run_puv: Runner, run_uv: Runner, work: Path, index: IndexServer
 ) -> None:

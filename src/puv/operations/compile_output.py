@@ -143,12 +143,14 @@ def direct_requirement(
     return _with_marker(f"{_with_extras(name, extras)} @ {given}", marker)
 
 
-def sort_key(entry_name: str, version: Version, editable_given: str | None) -> tuple[object, ...]:
+def sort_key(
+    entry_name: str, version: Version, editable_given: str | None, url: str | None = None
+) -> tuple[object, ...]:
     """uv's order of requirements.txt entries: editables first by location, then by name and
-    version."""
+    version, an index's pin before a direct reference's."""
     if editable_given is not None:
         return (0, editable_given)
-    return (1, entry_name, version)
+    return (1, entry_name, version, url or "")
 
 
 _KNOWN_SCHEMES = ("file", "http", "https", "git", "hg", "svn", "bzr")
@@ -186,11 +188,13 @@ def _with_marker(text: str, marker: str | None) -> str:
 @dataclass(frozen=True, slots=True)
 class ResolvedPin:
     """One resolved version and where it is used (uv's reachability marker, not simplified;
-    None when nobody asked: then the pylock.toml entry applies everywhere)."""
+    None when nobody asked: then the pylock.toml entry applies everywhere); `origin` is the
+    route of a direct reference used only in some environments."""
 
     name: str
     version: Version
     marker: Marker | None = None
+    origin: str | None = None
 
 
 def pylock_document(

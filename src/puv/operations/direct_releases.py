@@ -9,7 +9,10 @@ them, for `pip install` and `pip compile`.
   declares (uv's lookahead: those URLs are allowed too);
 - `DirectProvider`: a provider offering each direct reference's one version in place of the
   index's, which refuses a URL requirement no direct reference allows (uv's `DisallowedUrl`) or
-  one that points elsewhere (uv's conflicting URLs).
+  one that points elsewhere (uv's conflicting URLs);
+- `split_references`: which references a universal resolution routes per environment (one
+  package from different URLs under disjoint markers, or from a URL in some environments and
+  the index in others), served by `DirectProvider.for_source`.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
     from packaging.version import Version
 
     from puv.cache.layout import CacheLayout
+    from puv.core.markers import Marker
     from puv.index.client import HttpClient
     from puv.operations.git import GitCheckouts
     from puv.resolver.provider import (
@@ -56,6 +60,54 @@ class DirectRelease:
     version: Version
     metadata: PackageMetadata | MetadataUnavailable
     filename: str
+
+
+@dataclass(frozen=True, slots=True)
+class DirectRoute:
+    """A reference that a universal resolution uses only where `marker` holds."""
+
+    requested: Requested
+    marker: Marker
+
+    @property
+    def key(self) -> str:
+        """The resolver's source key of the reference."""
+        return f"direct:{self.requested.name}:{self.requested.url}"
+
+
+def split_references(
+    directs: Mapping[str, Requested],
+    markers: Mapping[str, Marker],
+    others: Mapping[str, Sequence[tuple[Requested, Marker]]],
+    registry_names: Collection[str],
+    environment: Mapping[str, str] | None,
+) -> tuple[dict[str, Requested], list[DirectRoute]]:
+    """The references served by name, and those routed per environment.
+
+    Each name's references are `directs[name]` (applying where `markers[name]` holds) and
+    `others[name]`. For one environment, the reference whose marker holds (none: the name
+    comes from the index). For every environment (`environment` None), a name is routed when
+    it has several references, or is also required without one (`registry_names`); the
+    resolution fails where references to different URLs overlap (uv's conflicting URLs).
+    """
+    from puv.core.markers import Marker
+
+    named: dict[str, Requested] = {}
+    routes: list[DirectRoute] = []
+    for name, requested in directs.items():
+        choices = [(requested, markers.get(name, Marker.TRUE)), *others.get(name, ())]
+        if environment is not None:
+            holding = [choice for choice in choices if choice[1].evaluate(environment, ())]
+            if len(holding) > 1:
+                raise conflicting_urls(name, [choice.url or "" for choice, _ in holding])
+            if holding:
+                named[name] = holding[0][0]
+            continue
+        if len(choices) == 1 and name not in registry_names:
+            named[name] = requested
+        else:
+            routes += [DirectRoute(choice, where) for choice, where in choices]
+    return named, routes
 
 
 class DirectReleases:
@@ -201,11 +253,33 @@ class DirectProvider:
         directs: Mapping[str, DirectRelease],
         cwd: Path,
         environment: Mapping[str, str] | None = None,
+        routes: Mapping[str, DirectRelease] | None = None,
     ) -> None:
         self.base = base
         self.directs = directs
         self.cwd = cwd
         self.environment = environment
+        self.routes = routes or {}
+        self._views: dict[str, DirectProvider] = {}
+
+    def for_source(self, key: str) -> DirectProvider:
+        """The provider of a routed reference (`DirectRoute.key`): it offers that reference
+        for its name (see `SourcedProvider`)."""
+        view = self._views.get(key)
+        if view is None:
+            release = self.routes[key]
+            directs = {**self.directs, release.requested.name: release}
+            view = DirectProvider(self.base, directs, self.cwd, self.environment)
+            self._views[key] = view
+        return view
+
+    def source_identity(self, name: str, version: Version, key: str | None) -> str | None:
+        """See `SourcedProvider.source_identity`: each reference is its own source."""
+        return key
+
+    def release(self, name: str, origin: str | None) -> DirectRelease | None:
+        """The direct reference a resolved `name` from `origin` is (None: the index's)."""
+        return self.routes.get(origin) if origin is not None else self.directs.get(name)
 
     def versions(self, name: str) -> Sequence[PackageVersion] | MissingPackage:
         """The index's versions, or the direct reference's one."""

@@ -30,6 +30,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from puv.core.errors import PuvError, PythonNotFound, UsageError
+from puv.core.markers import Marker
 from puv.core.paths import user_display
 from puv.core.version_ranges import release_only_trimmed
 from puv.operations.compile_output import (
@@ -59,9 +60,8 @@ from puv.project.settings_schema import check_exclude_newer, normalize_name, pac
 
 if TYPE_CHECKING:
     from puv.cache.http_cache import Refresh
-    from puv.core.markers import Marker
     from puv.index.indexes import Index, IndexList
-    from puv.operations.direct_releases import DirectProvider, DirectReleases
+    from puv.operations.direct_releases import DirectProvider, DirectReleases, DirectRoute
     from puv.operations.resolver_provider import IndexProvider, ProviderOptions
     from puv.project.pyproject import PyProject
     from puv.project.requirements_txt import RequirementsFile
@@ -150,13 +150,29 @@ class _Inputs:
     project: str | None = None
     directs: dict[str, Requested] = dataclasses.field(default_factory=dict)
     unnamed: set[str] = dataclasses.field(default_factory=set)
+    # where each name's kept reference applies, its references to other URLs (allowed where
+    # they apply in other environments) and the names also required without a URL
+    direct_markers: dict[str, Marker] = dataclasses.field(default_factory=dict)
+    other_urls: dict[str, list[tuple[Requested, Marker]]] = dataclasses.field(default_factory=dict)
+    registry_names: set[str] = dataclasses.field(default_factory=set)
 
-    def add_direct(self, requested: Requested, *, unnamed: bool = False) -> None:
-        """A direct reference among the requirements (one place per package, as uv allows).
-        Written twice, the later one is kept as written (uv takes named requirements before
-        unnamed ones), editable if either is."""
+    def add_direct(
+        self, requested: Requested, *, unnamed: bool = False, marker: Marker = Marker.TRUE
+    ) -> None:
+        """A direct reference among the requirements, where `marker` holds. Written twice,
+        the later one is kept as written (uv takes named requirements before unnamed ones),
+        editable if either is; a reference to another URL is kept apart (`other_urls`)."""
         name = requested.name
         known = self.directs.get(name)
+        if known is not None and known.url != requested.url:
+            others = self.other_urls.setdefault(name, [])
+            for position, (other, where) in enumerate(others):
+                if other.url == requested.url:
+                    others[position] = (merge_requested(other, requested), where | marker)
+                    return
+            others.append((requested, marker))
+            return
+        self.direct_markers[name] = self.direct_markers.get(name, Marker.FALSE) | marker
         if known is None:
             self.directs[name] = requested
         elif unnamed or name not in self.unnamed:
@@ -197,7 +213,7 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
         if canonicalize_name(requirement.name) not in inputs.excludes
     ]
     from puv.index.indexes import PackageFinder
-    from puv.operations.direct_releases import DirectProvider
+    from puv.operations.direct_releases import DirectProvider, split_references
     from puv.operations.resolver_provider import sdist_metadata_builder
     from puv.resolver.report import NoSolutionError
 
@@ -231,16 +247,25 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
             )
         )
         environment = None if pip.universal else dict(target.markers)
-        releases = _direct_loader(ctx, client, builder)
-        directs = releases.collect(
-            inputs.directs, asked_extras(r for r, _ in inputs.requirements), ctx.cwd, environment
+        named, routes = split_references(
+            inputs.directs,
+            inputs.direct_markers,
+            inputs.other_urls,
+            inputs.registry_names,
+            environment,
         )
-        if directs and output_format == PYLOCK_TOML:
+        if (named or routes) and output_format == PYLOCK_TOML:
+            first = next(iter(named)) if named else routes[0].requested.name
             raise PuvError(
-                f"`{next(iter(directs))}` is a direct reference, which `puv pip compile "
+                f"`{first}` is a direct reference, which `puv pip compile "
                 "--format pylock.toml` does not support yet"
             )
-        lookup = DirectProvider(provider, directs, ctx.cwd, environment)
+        releases = _direct_loader(ctx, client, builder)
+        directs = releases.collect(
+            named, asked_extras(r for r, _ in inputs.requirements), ctx.cwd, environment
+        )
+        routed = {route.key: releases.load(route.requested) for route in routes}
+        lookup = DirectProvider(provider, directs, ctx.cwd, environment, routed)
         pins = _PinSources(lookup, releases, provider)
         options = _resolver_options(
             ctx, pip, inputs, interpreter, target, output_file, output_format, request
@@ -252,7 +277,7 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
             if pip.universal:
                 requires_python = _universal_requires_python(python_version, interpreter)
                 outcome = _universal(
-                    requirements, source, options, inputs, pins, pip, requires_python
+                    requirements, source, options, inputs, pins, pip, requires_python, routes
                 )
             else:
                 requires_python = f">={release_only_trimmed(target.python_version)}"
@@ -540,6 +565,8 @@ def _read_requirements_file(
             requirement = _requirement(line.text, source)
             if not requirement.url:
                 bucket.append((requirement, label))
+                if bucket is inputs.requirements:
+                    inputs.registry_names.add(canonicalize_name(requirement.name))
                 continue
         if constraint or kind != "requirements":
             raise PuvError(
@@ -548,7 +575,13 @@ def _read_requirements_file(
             )
         understood = understand(line, ctx.cwd, git=True)
         assert understood is not None
-        inputs.add_direct(understood.requested, unnamed=line.editable or line.is_unnamed)
+        inputs.add_direct(
+            understood.requested,
+            unnamed=line.editable or line.is_unnamed,
+            marker=Marker.TRUE
+            if understood.marker is None
+            else Marker.parse(str(understood.marker)),
+        )
         bucket.append((_plain_requirement(understood), label))
     if not lines and not parsed.constraints and kind == "requirements":
         ctx.printer.warn(f"Requirements file `{source}` does not contain any dependencies")
@@ -605,10 +638,12 @@ def _declared(text: str, source: str, directory: Path, inputs: _Inputs) -> Requi
     """A dependency a `pyproject.toml` declares; a direct reference (relative paths from the
     file's directory) is added to `inputs` and returned without its URL."""
     requirement = _requirement(text, source)
-    if not requirement.url:
-        return requirement
     name = canonicalize_name(requirement.name)
-    inputs.add_direct(requested_at(name, requirement.url, directory, git=True))
+    if not requirement.url:
+        inputs.registry_names.add(name)
+        return requirement
+    marker = Marker.TRUE if requirement.marker is None else Marker.parse(str(requirement.marker))
+    inputs.add_direct(requested_at(name, requirement.url, directory, git=True), marker=marker)
     requirement.url = None
     return requirement
 
@@ -1086,16 +1121,28 @@ def _universal(
     pins: _PinSources,
     pip: Any,
     requires_python: str,
+    routes: Sequence[DirectRoute],
 ) -> _Outcome:
     """`--universal`: one resolution for every environment `requires_python` allows, each pin
-    with the marker where it applies (one pin per version)."""
-    from puv.resolver.universal import UniversalOptions, resolve_universal
+    with the marker where it applies (one pin per version and source; `routes` are the direct
+    references used only where their markers hold)."""
+    from puv.resolver.universal import SourceScope, UniversalOptions, resolve_universal
 
     universal = UniversalOptions(
         requires_python=requires_python,
         fork_strategy=pip.fork_strategy,
         resolver=dataclasses.replace(options, tags=None, environment={}),
         current_environment=None,
+        sources=tuple(
+            SourceScope(
+                route.requested.name,
+                route.marker.without_extras(),
+                route.key,
+                kind="url",
+                shown=route.requested.url or "",
+            )
+            for route in routes
+        ),
     )
     resolution = resolve_universal(requirements, source, universal)
     sources = _sources(inputs)
@@ -1110,6 +1157,7 @@ def _universal(
                 and edge.source != package.name
                 and edge.target == package.name
                 and edge.target_version == package.version
+                and edge.target_origin == package.origin
             }
         )
         extras: set[str] = set()
@@ -1123,18 +1171,23 @@ def _universal(
                 and edge.target_extra
             )
         line = pins.requirement(
-            package.name, package.version, extras, resolution.compile_marker(package)
+            package.name,
+            package.version,
+            extras,
+            resolution.compile_marker(package),
+            package.origin,
         )
+        hashes = pins.hashes(package.name, package.version, package.origin)
         entries.append(
             PinnedEntry(
                 line,
-                pins.hashes(package.name, package.version) if pip.generate_hashes else (),
+                hashes if pip.generate_hashes else (),
                 tuple(sources.get(package.name, ())),
                 tuple(dependents),
             )
         )
     resolved = [
-        ResolvedPin(package.name, package.version, package.marker)
+        ResolvedPin(package.name, package.version, package.marker, package.origin)
         for package in resolution.packages
     ]
     order = pins.order(resolved)
@@ -1165,10 +1218,16 @@ class _PinSources:
         self.index = index
 
     def requirement(
-        self, name: str, version: Version, extras: Iterable[str], marker: str | None
+        self,
+        name: str,
+        version: Version,
+        extras: Iterable[str],
+        marker: str | None,
+        origin: str | None = None,
     ) -> str:
-        """The entry's requirement: a pin, or a direct reference as written."""
-        direct = self.lookup.directs.get(name)
+        """The entry's requirement: a pin, or a direct reference as written (`origin`: the
+        route of a universal resolution's package)."""
+        direct = self.lookup.release(name, origin)
         if direct is None:
             return pinned_requirement(name, version, extras, marker)
         requested = direct.requested
@@ -1190,10 +1249,10 @@ class _PinSources:
         requested = direct.requested
         return f"{name} @ {requested.given if requested.is_git else requested.url}"
 
-    def hashes(self, name: str, version: Version) -> tuple[str, ...]:
+    def hashes(self, name: str, version: Version, origin: str | None = None) -> tuple[str, ...]:
         """The sha256 digests of every file of a version, sorted (uv's `--generate-hashes`);
         an archive's own digest for a direct reference (none for a source tree)."""
-        direct = self.lookup.directs.get(name)
+        direct = self.lookup.release(name, origin)
         if direct is not None:
             digest = self.releases.sha256(direct.requested)
             return () if digest is None else (digest,)
@@ -1213,11 +1272,12 @@ class _PinSources:
 
         def key(position: int) -> tuple[object, ...]:
             pin = pins[position]
-            direct = self.lookup.directs.get(pin.name)
+            direct = self.lookup.release(pin.name, pin.origin)
             editable = None
             if direct is not None and direct.requested.editable:
                 editable = direct.requested.given or ""
-            return sort_key(pin.name, pin.version, editable)
+            url = None if direct is None else direct.requested.url
+            return sort_key(pin.name, pin.version, editable, url)
 
         return sorted(range(len(pins)), key=key)
 
@@ -1324,10 +1384,12 @@ def _with_index_annotations(
     `pins` are in the same order."""
     from puv.index.auth import split_credentials
 
-    found = provider.finder.find_many(pin.name for pin in pins if pin.name not in directs)
+    found = provider.finder.find_many(
+        pin.name for pin in pins if pin.name not in directs and pin.origin is None
+    )
     annotated = []
     for entry, pin in zip(entries, pins, strict=True):
-        if pin.name in directs:
+        if pin.name in directs or pin.origin is not None:
             annotated.append(entry)
             continue
         index = next(
