@@ -1,11 +1,15 @@
 """The resolver's provider for a project: local source trees from their `pyproject.toml`, the rest
-from the indexes (an index of its own for packages pinned by `{ index = ... }` sources).
+from the indexes.
 
 Workspace members and the packages of direct sources (`lock_sources`: source trees, archives,
-Git checkouts) are releases with one version whose metadata is their lowered requirements. Their dependency groups travel as extras whose names cannot
-clash with the member's real extras (`GroupExtras`), so that the universal resolver forks and
-merges them exactly like extras; the lock builder maps them back to
-`[package.dev-dependencies]`.
+Git checkouts) are releases with one version whose metadata is their lowered requirements.
+Their dependency groups travel as extras whose names cannot clash with the member's real extras
+(`GroupExtras`), so that the universal resolver forks and merges them exactly like extras; the
+lock builder maps them back to `[package.dev-dependencies]`.
+
+Where `[tool.uv.sources]` sends a package to an index, or to different places in different
+environments, the resolver routes it per fork through `for_source` (a provider per source key:
+`index_source_key(url)`, or a direct source's `SourceRequest.key`).
 """
 
 from __future__ import annotations
