@@ -172,6 +172,47 @@ def test_references_that_differ_by_environment_compile_as_uv(
     _compile(run_puv, run_uv, work, index, text.format(work=work, beta=beta), *args)
 
 
+@pytest.mark.parametrize(
+    ("requirements", "option", "constraints", "args"),
+    [
+        ("dist/wheelpkg-1.0-py3-none-any.whl\n", "-c", "beta @ {beta}\n", ()),
+        ("dist/wheelpkg-1.0-py3-none-any.whl\n", "-c", "beta @ {beta}\n", ("--universal",)),
+        ("beta<3\ngamma\n", "--override", "beta @ {beta}\n", ("--generate-hashes",)),
+        # a constraint's URL for a package nobody requires is never read
+        ("gamma\n", "-c", "beta @ {beta}\nmissing @ file:///nowhere/missing-1.0-py3-none-any.whl\n", ()),
+        ("beta @ {beta2}\n", "-c", "beta @ {beta}\n", ()),
+        ("beta @ {beta2}\n", "--override", "beta @ {beta}\n", ()),
+    ],
+    ids=["constraint", "universal", "override", "unused", "conflicting", "override-wins"],
+)  # fmt: skip
+def test_urls_in_constraints_and_overrides_compile_as_uv(
+    run_puv: Runner,
+    run_uv: Runner,
+    work: Path,
+    index: IndexServer,
+    requirements: str,
+    option: str,
+    constraints: str,
+    args: tuple[str, ...],
+) -> None:
+    """A constraint's (or override's) URL is where a required package comes from, annotated
+    `# via -c constraints.txt` (constraints before requirements, as uv orders them)."""
+    urls = {
+        "beta": index.file_url("beta-3.0-py3-none-any.whl"),
+        "beta2": index.file_url("beta-2.0-py3-none-any.whl"),
+    }
+    (work / "requirements.in").write_text(requirements.format(**urls))
+    (work / "constraints.txt").write_text(constraints.format(**urls))
+    puv, uv = compile_both(
+        run_puv, run_uv, work, index.simple_url, "requirements.in", option, "constraints.txt", *args
+    )
+    assert_same(puv, uv)
+    conflicting = option == "-c" and "{beta2}" in requirements
+    assert puv.returncode == (1 if conflicting else 0), puv.stderr
+    if not conflicting and "gamma" not in requirements.replace("beta<3", "beta"):
+        assert f"beta @ {urls['beta']}" in puv.stdout
+
+
 def test_an_index_package_extras_are_written_as_uv_writes_them(
     run_puv: Runner, run_uv: Runner, work: Path, index: IndexServer
 ) -> None:

@@ -245,7 +245,9 @@ class DirectReleases:
 class DirectProvider:
     """`base` with each of `directs` offered at its one version instead; a URL requirement in
     any metadata must name one of `directs` at its URL (its marker judged in `environment`,
-    every requirement when None)."""
+    every requirement when None). `pending` references (the URLs of constraints and overrides)
+    are loaded with `load` when the resolution first asks for their package, then served as
+    `directs`."""
 
     def __init__(
         self,
@@ -254,13 +256,24 @@ class DirectProvider:
         cwd: Path,
         environment: Mapping[str, str] | None = None,
         routes: Mapping[str, DirectRelease] | None = None,
+        pending: Mapping[str, Requested] | None = None,
+        load: Callable[[Requested], DirectRelease] | None = None,
     ) -> None:
         self.base = base
-        self.directs = directs
+        self.directs = dict(directs)
         self.cwd = cwd
         self.environment = environment
         self.routes = routes or {}
+        self.pending = dict(pending or {})
+        self.load = load
         self._views: dict[str, DirectProvider] = {}
+
+    def _direct(self, name: str) -> DirectRelease | None:
+        direct = self.directs.get(name)
+        if direct is None and name in self.pending:
+            assert self.load is not None
+            direct = self.directs[name] = self.load(self.pending.pop(name))
+        return direct
 
     def for_source(self, key: str) -> DirectProvider:
         """The provider of a routed reference (`DirectRoute.key`): it offers that reference
@@ -285,7 +298,7 @@ class DirectProvider:
         """The index's versions, or the direct reference's one."""
         from puv.resolver.provider import DistFile, PackageVersion
 
-        direct = self.directs.get(name)
+        direct = self._direct(name)
         if direct is None:
             return self.base.versions(name)
         return [PackageVersion(direct.version, (DistFile(direct.filename),), direct=True)]
@@ -294,7 +307,7 @@ class DirectProvider:
         """What a version requires, its URL requirements checked."""
         from puv.resolver.provider import PackageMetadata
 
-        direct = self.directs.get(name)
+        direct = self._direct(name)
         found = direct.metadata if direct is not None else self.base.metadata(name, version)
         if isinstance(found, PackageMetadata):
             for requirement in found.requires_dist:
@@ -306,12 +319,13 @@ class DirectProvider:
 
     def prefetch(self, names: Sequence[str]) -> None:
         """Start the index pages of `names` (direct references need none)."""
-        self.base.prefetch([name for name in names if name not in self.directs])
+        skipped = (*self.directs, *self.pending)
+        self.base.prefetch([name for name in names if name not in skipped])
 
     def _check_url(self, requirement: Requirement, dependent: str) -> None:
         name = normalize_name(requirement.name)
         assert requirement.url is not None
-        allowed = self.directs.get(name)
+        allowed = self._direct(name)
         if allowed is None:
             raise FailureError(
                 f"Failed to resolve dependencies for package `{dependent}`",

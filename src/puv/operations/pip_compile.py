@@ -51,6 +51,7 @@ from puv.operations.pip_requirements import (
     Requested,
     Understood,
     asked_extras,
+    conflicting_urls,
     merge_requested,
     requested_at,
     understand,
@@ -155,6 +156,22 @@ class _Inputs:
     direct_markers: dict[str, Marker] = dataclasses.field(default_factory=dict)
     other_urls: dict[str, list[tuple[Requested, Marker]]] = dataclasses.field(default_factory=dict)
     registry_names: set[str] = dataclasses.field(default_factory=set)
+    # the URLs constraints and overrides give a package, used if it is required
+    constraint_urls: dict[str, Requested] = dataclasses.field(default_factory=dict)
+    override_urls: set[str] = dataclasses.field(default_factory=set)
+
+    def add_constraint_url(self, requested: Requested, *, override: bool) -> None:
+        """A constraint's or override's URL: where the package comes from if anything requires
+        it (an override's replaces a constraint's; two different ones are uv's error)."""
+        name = requested.name
+        known = self.constraint_urls.get(name)
+        if override and name not in self.override_urls:
+            self.override_urls.add(name)
+            self.constraint_urls[name] = requested
+        elif known is not None and known.url != requested.url:
+            raise conflicting_urls(name, (known.url or "", requested.url or ""))
+        elif known is None:
+            self.constraint_urls[name] = requested
 
     def add_direct(
         self, requested: Requested, *, unnamed: bool = False, marker: Marker = Marker.TRUE
@@ -254,8 +271,9 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
             inputs.registry_names,
             environment,
         )
-        if (named or routes) and output_format == PYLOCK_TOML:
-            first = next(iter(named)) if named else routes[0].requested.name
+        pending = _constraint_references(inputs, named, routes)
+        if (named or routes or pending) and output_format == PYLOCK_TOML:
+            first = next(iter((*named, *(r.requested.name for r in routes), *pending)))
             raise PuvError(
                 f"`{first}` is a direct reference, which `puv pip compile "
                 "--format pylock.toml` does not support yet"
@@ -265,7 +283,9 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
             named, asked_extras(r for r, _ in inputs.requirements), ctx.cwd, environment
         )
         routed = {route.key: releases.load(route.requested) for route in routes}
-        lookup = DirectProvider(provider, directs, ctx.cwd, environment, routed)
+        lookup = DirectProvider(
+            provider, directs, ctx.cwd, environment, routed, pending, releases.load
+        )
         pins = _PinSources(lookup, releases, provider)
         options = _resolver_options(
             ctx, pip, inputs, interpreter, target, output_file, output_format, request
@@ -288,7 +308,7 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
         _refuse_torch_backend(pip.torch_backend, outcome.pins)
         entries = outcome.entries
         if pip.emit_index_annotation and output_format == REQUIREMENTS_TXT:
-            entries = _with_index_annotations(entries, outcome.pins, provider, directs)
+            entries = _with_index_annotations(entries, outcome.pins, provider, lookup.directs)
     elapsed = time.perf_counter() - started
     excluded = {canonicalize_name(name) for name in pip.no_emit_package}
     pinned = {pin.name for pin in outcome.pins}
@@ -568,13 +588,17 @@ def _read_requirements_file(
                 if bucket is inputs.requirements:
                     inputs.registry_names.add(canonicalize_name(requirement.name))
                 continue
-        if constraint or kind != "requirements":
-            raise PuvError(
-                f"`{line.text}` is a direct reference in a constraints or overrides file, which "
-                "`puv pip compile` does not support yet"
-            )
         understood = understand(line, ctx.cwd, git=True)
         assert understood is not None
+        if constraint or kind != "requirements":
+            if line.editable or line.is_unnamed:
+                raise PuvError(
+                    f"`{line.text}` is an editable or unnamed reference in a constraints or "
+                    "overrides file, which `puv pip compile` does not support"
+                )
+            inputs.add_constraint_url(understood.requested, override=kind == "overrides")
+            bucket.append((_plain_requirement(understood), label))
+            continue
         inputs.add_direct(
             understood.requested,
             unnamed=line.editable or line.is_unnamed,
@@ -591,6 +615,26 @@ def _read_requirements_file(
     inputs.no_index = inputs.no_index or parsed.no_index
     inputs.no_binary += parsed.no_binary
     inputs.only_binary += parsed.only_binary
+
+
+def _constraint_references(
+    inputs: _Inputs, named: dict[str, Requested], routes: Sequence[DirectRoute]
+) -> dict[str, Requested]:
+    """The URLs constraints and overrides give, to load if the resolution needs the package: an
+    override's always (it replaces a requirement's URL, removed from `named`), a constraint's
+    unless a requirement names the package by URL (the same URL, or uv's conflicting URLs)."""
+    routed = {route.requested.name for route in routes}
+    pending = {}
+    for name, requested in inputs.constraint_urls.items():
+        known = named.get(name)
+        if name in inputs.override_urls:
+            named.pop(name, None)
+            pending[name] = requested
+        elif known is None and name not in routed:
+            pending[name] = requested
+        elif known is not None and known.url != requested.url:
+            raise conflicting_urls(name, (known.url or "", requested.url or ""))
+    return pending
 
 
 def _plain_requirement(understood: Understood) -> Requirement:
@@ -1364,9 +1408,10 @@ def _root_extras(inputs: _Inputs) -> list[tuple[str, str]]:
 
 
 def _sources(inputs: _Inputs) -> dict[str, list[str]]:
-    """Name -> the user's files that ask for it (`-r requirements.in`, `-c constraints.txt`)."""
+    """Name -> the user's files that ask for it (`-r requirements.in`, `-c constraints.txt`),
+    constraints first, then overrides, then requirements (uv's `SourceAnnotation` order)."""
     sources: dict[str, list[str]] = {}
-    for requirement, label in [*inputs.requirements, *inputs.constraints, *inputs.overrides]:
+    for requirement, label in [*inputs.constraints, *inputs.overrides, *inputs.requirements]:
         name = canonicalize_name(requirement.name)
         if label is not None and label not in sources.setdefault(name, []):
             sources[name].append(label)
