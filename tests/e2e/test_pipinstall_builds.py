@@ -131,8 +131,8 @@ def pair(tmp_path: Path, run_uv: Runner, run_puv: Runner) -> Twins:
     return make_twins(tmp_path, run_uv, run_puv)
 
 
-def _install(pair: Twins, index: IndexServer, *args: str) -> str:
-    return pair.same("pip", "install", "-p", "env", "-i", index.simple_url, *args)
+def _install(pair: Twins, index: IndexServer, *args: str, skip: tuple[str, ...] = ()) -> str:
+    return pair.same("pip", "install", "-p", "env", "-i", index.simple_url, *args, skip=skip)
 
 
 def _installed(pair: Twins, tool: str) -> dict[str, object]:
@@ -241,4 +241,25 @@ def test_a_tree_requiring_another_by_url_installs_both_as_uv(
         skip=("Prepared", "   Building", "      Built"),
     )
     assert f" + leafpkg==0.3 (from {leaf.as_uri()})" in installed
+    pair.same("pip", "freeze", "-p", "env")
+
+
+def test_a_constraint_url_is_where_a_required_package_comes_from(
+    pair: Twins, index: IndexServer
+) -> None:
+    """`-c` with `beta @ <url>`: the tree's `beta<3` is installed from that URL (a constraint's
+    URL for a package nobody requires is never read); a second install is a no-op, as in uv."""
+    beta = index.file_url("beta-2.0-py3-none-any.whl")
+    missing = "missing @ file:///nowhere/missing-1.0-py3-none-any.whl"
+    pair.write("constraints.txt", f"beta @ {beta}\n{missing}\n")
+    installed = _install(
+        pair,
+        index,
+        "../tree",
+        "-c",
+        "constraints.txt",
+        skip=("Prepared", "   Building", "      Built"),
+    )
+    assert f" + beta==2.0 (from {beta})" in installed
+    _install(pair, index, "../tree", "-c", "constraints.txt")
     pair.same("pip", "freeze", "-p", "env")

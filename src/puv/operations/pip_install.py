@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -384,9 +384,10 @@ def _install_resolved(
     with _session(ctx, request, target, platform, sources) as session:
         provider = _index_provider(session, platform)
         source = _install_provider(ctx, session, provider, inputs)
+        resolution = _resolve(ctx, session, source, inputs, installed, platform)
+        # the direct references, with those of constraints the resolution used
         directs = {name: release.requested for name, release in source.directs.items()}
         inputs = replace(inputs, directs=directs)
-        resolution = _resolve(ctx, session, source, inputs, installed, platform)
         printer.status(counted("Resolved", len(resolution.packages), since(start)))
         resolved = time.perf_counter()
         requested = [_pinned(p.name, p.version, inputs) for p in resolution.packages]
@@ -500,7 +501,17 @@ def _install_provider(
     extras = asked_extras(inputs.requirements)
     releases = DirectReleases(session.client, ctx.cache, session.build_metadata)
     directs = releases.collect(inputs.directs, extras, ctx.cwd, provider.options.environment)
-    return _InstallProvider(provider, directs, session, no_deps=ctx.settings.pip.no_deps)
+    # a constraint's or override's URL is loaded if the resolution asks for its package (it
+    # replaces a requirement's other URL: uv refuses that for a constraint, not an override)
+    pending = {
+        name: requested
+        for name, requested in inputs.constraint_urls.items()
+        if name not in directs or requested.url != directs[name].requested.url
+    }
+    directs = {name: release for name, release in directs.items() if name not in pending}
+    return _InstallProvider(
+        provider, directs, session, pending, releases.load, no_deps=ctx.settings.pip.no_deps
+    )
 
 
 def _resolve(
@@ -588,18 +599,29 @@ class _InstallProvider:
         base: IndexProvider,
         directs: Mapping[str, DirectRelease],
         session: InstallSession,
+        pending: Mapping[str, Requested],
+        load: Callable[[Requested], DirectRelease],
         *,
         no_deps: bool,
     ) -> None:
         from puv.operations.direct_releases import DirectProvider
 
         self.base = base
-        self.directs = directs
         self.session = session
         self.no_deps = no_deps
         self._with_directs = DirectProvider(
-            _BuildingProvider(base, session), directs, session.ctx.cwd, base.options.environment
+            _BuildingProvider(base, session),
+            directs,
+            session.ctx.cwd,
+            base.options.environment,
+            pending=pending,
+            load=load,
         )
+
+    @property
+    def directs(self) -> Mapping[str, DirectRelease]:
+        """The direct references, with the constraints' ones the resolution loaded."""
+        return self._with_directs.directs
 
     def versions(self, name: str) -> Sequence[PackageVersion] | MissingPackage:
         """The index's versions, or the direct reference's one."""

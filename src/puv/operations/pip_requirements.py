@@ -601,13 +601,15 @@ def check_hashes_required(requested: Sequence[Requested]) -> None:
 class ResolverInputs:
     """The requirements as the resolver takes them. A direct reference becomes a plain
     requirement of its name (its one version is supplied beside the index's), listed in
-    `directs`; `hashes` holds the `--hash` digests given per name."""
+    `directs`; `hashes` holds the `--hash` digests given per name; `constraint_urls` the URLs
+    constraints and overrides give (a package's source if it is required; an override's first)."""
 
     requirements: tuple[Requirement, ...]
     constraints: tuple[Requirement, ...]
     overrides: tuple[Requirement, ...]
     directs: Mapping[str, Requested]
     hashes: Mapping[str, tuple[HashDigest, ...]]
+    constraint_urls: Mapping[str, Requested] = field(default_factory=dict)
 
 
 def resolver_inputs(sources: RequirementSources, cwd: Path) -> ResolverInputs:
@@ -631,16 +633,27 @@ def resolver_inputs(sources: RequirementSources, cwd: Path) -> ResolverInputs:
         if parsed.marker is not None:
             text += f" ; {parsed.marker}"
         requirements.append(Requirement(text))
+    constraint_urls: dict[str, Requested] = {}
+    for line in (*sources.overrides, *sources.constraints):
+        if line.editable or line.is_unnamed:
+            continue
+        found = understand(line, cwd)
+        if found is not None and found.requested.url is not None:
+            constraint_urls.setdefault(found.requested.name, found.requested)
     return ResolverInputs(
         requirements=tuple(requirements),
         constraints=tuple(_plain(sources.constraints)),
         overrides=tuple(_plain(sources.overrides)),
         directs=directs,
         hashes=hashes,
+        constraint_urls=constraint_urls,
     )
 
 
 def _plain(lines: Sequence[RequirementLine]) -> list[Requirement]:
-    """Constraint or override lines as requirements (direct references are ignored there)."""
+    """Constraint or override lines as requirements (a URL's package by name: its source is in
+    `ResolverInputs.constraint_urls`)."""
     parsed = [_parse(line) for line in lines if not (line.editable or line.is_unnamed)]
-    return [requirement for requirement in parsed if not requirement.url]
+    for requirement in parsed:
+        requirement.url = None
+    return parsed
