@@ -218,14 +218,13 @@ def read_lock_inputs(
     )
     members: dict[str, LocalPackage] = {}
     roots: list[PepRequirement] = []
-    lowered_requirements: list[LoweredRequirement] = []
-    # (requirement, member, group) of every member's requirement, for the scopes of sources
-    owned: list[tuple[LoweredRequirement, str, str | None]] = []
+    # every lowered requirement with the member and group it belongs to (the workspace's own
+    # groups: no member), for the scopes of sources
+    owned: list[tuple[LoweredRequirement, str | None, str | None]] = []
     for name, member in workspace.members.items():
         lowered = lower_member(workspace, member, lowering)
         package = _local_package(workspace, member, lowered)
         members[name] = package
-        lowered_requirements += [*lowered.requires_dist, *_all(lowered.requires_dev)]
         owned += [(requirement, name, None) for requirement in lowered.requires_dist]
         owned += [
             (requirement, name, group)
@@ -241,15 +240,12 @@ def read_lock_inputs(
     manifest_groups = lower_workspace_groups(workspace, lowering)
     for entries in manifest_groups.values():
         roots.extend(PepRequirement(requirement_text(entry)) for entry in entries)
-        lowered_requirements += entries
+        owned += [(entry, None, None) for entry in entries]
     groups = {name: member.release.groups for name, member in members.items()}
     conflicts = workspace_conflicts(workspace, groups)
     requests: list[SourceRequest] = []
     registry_names: set[str] = set()
-    for requirement, owner, group in [
-        *owned,
-        *((entry, None, None) for entries in manifest_groups.values() for entry in entries),
-    ]:
+    for requirement, owner, group in owned:
         request = SourceRequest.of(requirement)
         if request is None:
             registry_names.add(requirement.name)
@@ -287,7 +283,7 @@ def read_lock_inputs(
         required_environments=tuple(settings.required_environments or ()),
         manifest=manifest,
         options=lock_options(settings),
-        index_sources=_index_sources(lowered_requirements, conflicts, groups),
+        index_sources=_index_sources([entry for entry, _, _ in owned], conflicts, groups),
         requires_python_defaulted=defaulted,
         source_requests=tuple(requests),
         registry_names=frozenset(registry_names),
@@ -319,10 +315,6 @@ def check_environments(
                 f"Environment markers `{marker}` don't overlap with Python requirement "
                 f"`{requires_python}`"
             )
-
-
-def _all(groups: Mapping[str, tuple[LoweredRequirement, ...]]) -> list[LoweredRequirement]:
-    return [entry for entries in groups.values() for entry in entries]
 
 
 def _local_package(workspace: Workspace, member: Member, lowered: LoweredMember) -> LocalPackage:

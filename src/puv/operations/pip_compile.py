@@ -60,6 +60,8 @@ from puv.operations.target_platform import Target, parse_python_version, target_
 from puv.project.settings_schema import check_exclude_newer, normalize_name, package_name_error
 
 if TYPE_CHECKING:
+    from packaging.markers import Marker as Pep508Marker
+
     from puv.cache.http_cache import Refresh
     from puv.index.indexes import Index, IndexList
     from puv.operations.direct_releases import DirectProvider, DirectReleases, DirectRoute
@@ -602,9 +604,7 @@ def _read_requirements_file(
         inputs.add_direct(
             understood.requested,
             unnamed=line.editable or line.is_unnamed,
-            marker=Marker.TRUE
-            if understood.marker is None
-            else Marker.parse(str(understood.marker)),
+            marker=_where(understood.marker),
         )
         bucket.append((_plain_requirement(understood), label))
     if not lines and not parsed.constraints and kind == "requirements":
@@ -635,6 +635,11 @@ def _constraint_references(
         elif known is not None and known.url != requested.url:
             raise conflicting_urls(name, (known.url or "", requested.url or ""))
     return pending
+
+
+def _where(marker: Pep508Marker | str | None) -> Marker:
+    """A requirement's marker in puv's algebra (always true without one)."""
+    return Marker.TRUE if marker is None else Marker.parse(str(marker))
 
 
 def _plain_requirement(understood: Understood) -> Requirement:
@@ -686,8 +691,8 @@ def _declared(text: str, source: str, directory: Path, inputs: _Inputs) -> Requi
     if not requirement.url:
         inputs.registry_names.add(name)
         return requirement
-    marker = Marker.TRUE if requirement.marker is None else Marker.parse(str(requirement.marker))
-    inputs.add_direct(requested_at(name, requirement.url, directory, git=True), marker=marker)
+    requested = requested_at(name, requirement.url, directory, git=True)
+    inputs.add_direct(requested, marker=_where(requirement.marker))
     requirement.url = None
     return requirement
 
@@ -1193,17 +1198,7 @@ def _universal(
     root_extras = _root_extras(inputs)
     entries = []
     for package in resolution.packages:
-        dependents = sorted(
-            {
-                edge.source
-                for edge in resolution.edges
-                if edge.source is not None
-                and edge.source != package.name
-                and edge.target == package.name
-                and edge.target_version == package.version
-                and edge.target_origin == package.origin
-            }
-        )
+        dependents = [name for name in resolution.dependents(package) if name]
         extras: set[str] = set()
         if pip.no_strip_extras:
             extras.update(extra for name, extra in root_extras if name == package.name)
@@ -1221,11 +1216,15 @@ def _universal(
             resolution.compile_marker(package),
             package.origin,
         )
-        hashes = pins.hashes(package.name, package.version, package.origin)
+        hashes = (
+            pins.hashes(package.name, package.version, package.origin)
+            if pip.generate_hashes
+            else ()
+        )
         entries.append(
             PinnedEntry(
                 line,
-                hashes if pip.generate_hashes else (),
+                hashes,
                 tuple(sources.get(package.name, ())),
                 tuple(dependents),
             )

@@ -1102,27 +1102,36 @@ def _merge(
 def _same_origins(solved: Sequence[_Solved], provider: SourcedProvider) -> list[_Solved]:
     """The forks' origins with the routes to one place (`source_identity`) given one origin,
     the first in the order None, then keys: their releases become one package."""
+    places = [
+        {
+            name: (pinned, provider.source_identity(name, pinned, origin))
+            for name, origin in result.origins.items()
+            if (pinned := result.nodes.get((name, None))) is not None
+        }
+        for result in solved
+    ]
     chosen: dict[tuple[str, Version, str | None], str | None] = {}
-    for result in solved:
-        for (name, extra), version in result.nodes.items():
-            if extra is not None or name not in result.origins:
-                continue
+    for result, found in zip(solved, places, strict=True):
+        for name, (pinned, identity) in found.items():
             origin = result.origins[name]
-            identity = provider.source_identity(name, version, origin)
-            known = chosen.get((name, version, identity), origin)
-            if origin is None or (known is not None and origin < known):
-                known = origin
-            chosen[(name, version, identity)] = known
-    kept = []
-    for result in solved:
-        origins = dict(result.origins)
-        for name, origin in result.origins.items():
-            pinned = result.nodes.get((name, None))
-            if pinned is not None:
-                identity = provider.source_identity(name, pinned, origin)
-                origins[name] = chosen.get((name, pinned, identity), origin)
-        kept.append(dataclasses.replace(result, origins=origins))
-    return kept
+            known = chosen.setdefault((name, pinned, identity), origin)
+            if _origin_order(origin) < _origin_order(known):
+                chosen[(name, pinned, identity)] = origin
+    return [
+        dataclasses.replace(
+            result,
+            origins={
+                **result.origins,
+                **{name: chosen[(name, *place)] for name, place in found.items()},
+            },
+        )
+        for result, found in zip(solved, places, strict=True)
+    ]
+
+
+def _origin_order(origin: str | None) -> tuple[bool, str]:
+    """None (the provider's default) first, then keys in order."""
+    return (origin is not None, origin or "")
 
 
 def _root_marker(fork_markers: Sequence[Marker]) -> Marker:
