@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
+from puv import __version__
 from puv.cli.main import build_parser
 from puv.cli.parser import resolve
 from puv.core.env import env_bool, env_value, parse_bool
@@ -109,3 +113,29 @@ def test_missing_value() -> None:
     assert exc.value.message.startswith(
         "a value is required for '--cache-dir <CACHE_DIR>' but none was supplied"
     )
+
+
+def test_the_entry_point_ends_as_an_exit_does(tmp_path: Path) -> None:
+    """`main` ends the process with `os._exit` (OpenSSL's exit handler must not race a worker
+    thread's end); threads are still joined, `atexit` functions run and output is flushed."""
+    code = (
+        "import atexit, sys, threading, time\n"
+        "from puv.cli.main import main\n"
+        "atexit.register(lambda: print('atexit ran'))\n"
+        "threading.Thread(target=lambda: (time.sleep(0.2), print('thread ended'))).start()\n"
+        "sys.stdout.write('unflushed ')\n"
+        "main(['--version'])\n"
+        "print('not reached')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert (done.returncode, done.stdout) == (
+        0,
+        f"unflushed puv {__version__}\nthread ended\natexit ran\n",
+    )
+    failed = subprocess.run(
+        [sys.executable, "-c", "from puv.cli.main import main; main(['nosuch'])"],
+        capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert failed.returncode == 2 and "unrecognized subcommand 'nosuch'" in failed.stderr

@@ -14,6 +14,7 @@ from puv import __version__
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from typing import NoReturn
 
     from puv.cli.parser import Parser
 
@@ -157,28 +158,40 @@ def _run_command(args_list: list[str]) -> int:
         return 2
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> NoReturn:
     """`puv`."""
-    return _before_exit(run(argv))
+    _exit(run(argv))
 
 
-def main_puvx() -> int:
+def main_puvx() -> NoReturn:
     """`puvx`: `puv tool run`, once tools land; until then it says so and exits 2."""
     if "tool" in COMMANDS:
-        return _before_exit(run(["tool", "run", *sys.argv[1:]]))
+        _exit(run(["tool", "run", *sys.argv[1:]]))
     sys.stderr.write("error: `puvx` runs `puv tool run`, which puv does not provide yet\n")
-    return 2
+    _exit(2)
 
 
-def _before_exit(code: int) -> int:
-    """Pass `code` through, after moving every live object out of the garbage collector's reach.
+def _exit(code: int) -> NoReturn:
+    """End the process with `code`: threads joined, `atexit` functions run, output flushed, and
+    then `os._exit`, without the rest of the interpreter's shutdown.
 
-    Entry points only: the process exits next, and the collections that shut the interpreter down
-    would walk all of those objects (the modules, classes and functions of the command: several ms)
-    to find nothing to free. Objects still reachable are freed as usual; only `__del__` of cyclic
-    garbage left at exit may not run, which Python never promises.
+    That rest is not only slow (collections walk every module, class and function of the command
+    to free nothing: several ms); it runs the C library's exit handlers, OpenSSL's among them, while
+    a worker thread that made HTTPS requests may still be freeing its OpenSSL thread state (a
+    thread's join returns before the thread itself has ended), and the two race: "double free or
+    corruption", a rare crash after a successful command (openssl/openssl#17469). Entry points
+    only: `run` is what tests and embedders call.
     """
-    import gc
-
-    gc.freeze()
-    return code
+    # Neither imported: no thread was started, no function registered.
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        threading._shutdown()  # joins threads as an exit does
+    atexit = sys.modules.get("atexit")
+    if atexit is not None:
+        atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`puv ... | head`): nothing more to say
+            continue
+    os._exit(code)
