@@ -139,3 +139,10 @@ def test_the_entry_point_ends_as_an_exit_does(tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=tmp_path,
     )  # fmt: skip
     assert failed.returncode == 2 and "unrecognized subcommand 'nosuch'" in failed.stderr
+
+
+def test_under_a_profiler_the_entry_point_exits_as_usual(tmp_path: Path) -> None:
+    """cProfile writes its results after the program returns: `os._exit` would lose them."""
+    profile = [sys.executable, "-m", "cProfile", "-o", "out.prof", "-m", "puv", "--version"]
+    done = subprocess.run(profile, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0 and (tmp_path / "out.prof").stat().st_size > 0

@@ -179,9 +179,12 @@ def _exit(code: int) -> NoReturn:
     to free nothing: several ms); it runs the C library's exit handlers, OpenSSL's among them, while
     a worker thread that made HTTPS requests may still be freeing its OpenSSL thread state (a
     thread's join returns before the thread itself has ended), and the two race: "double free or
-    corruption", a rare crash after a successful command (openssl/openssl#17469). Entry points
-    only: `run` is what tests and embedders call.
+    corruption", a rare crash after a successful command (openssl/openssl#17469). Under a profiler
+    (`python -m cProfile -m puv`), which writes its results once the program has returned, the exit
+    is the ordinary one. Entry points only: `run` is what tests and embedders call.
     """
+    if sys.getprofile() is not None:
+        sys.exit(code)
     # Neither imported: no thread was started, no function registered.
     threading = sys.modules.get("threading")
     if threading is not None:
