@@ -275,21 +275,34 @@ def test_a_git_reference_is_pinned_to_its_commit_as_uv_pins_it(
     puv, _ = _compile(run_puv, run_uv, work, index, text, "--generate-hashes")
     assert f"treepkg @ git+{repository.as_uri()}@{tagged}\n" in puv.stdout
     _compile(run_puv, run_uv, work, index, f"treepkg @ git+{repository.as_uri()}\n", "--universal")
+    unnamed = f"git+{repository.as_uri()}@v1\n"
+    puv, _ = _compile(run_puv, run_uv, work, index, unnamed)
+    assert puv.stderr.count("Updating") == 1  # named, then resolved: fetched once
+    _compile(run_puv, run_uv, work, index, unnamed, "--format", "pylock.toml")
+    _compile(run_puv, run_uv, work, index, text.replace("@v1", ""), "--format", "pylock.toml")
 
 
-def test_pylock_output_with_a_direct_reference_is_refused_before_resolving(
-    run_puv: Runner, work: Path, index: IndexServer
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("-e ./tree\n{work}/dist/wheelpkg-1.0-py3-none-any.whl\n./dist/sdpkg-1.5.tar.gz\n",
+         ("-o", "out/pylock.toml")),
+        ("treepkg @ file://{work}/tree\n./other\n", ("--format", "pylock.toml", "--universal")),
+        ("./tree ; sys_platform == 'linux'\nbeta @ {files}/beta-2.0-py3-none-any.whl\n",
+         ("--format", "pylock.toml")),
+        ("./dist/wheelpkg-1.0-py3-none-any.whl\nbeta==3.0\n", ("-o", "pylock.dev.toml")),
+    ],
+)  # fmt: skip
+def test_direct_references_in_pylock_output_match_uv(
+    run_puv: Runner,
+    run_uv: Runner,
+    work: Path,
+    index: IndexServer,
+    text: str,
+    args: tuple[str, ...],
 ) -> None:
-    (work / "requirements.in").write_text("./tree\n")
-    before = len(index.requests_to("/simple/beta/"))
-    result = run_puv(
-        "pip", "compile", "requirements.in", "-o", "pylock.toml", "--index-url", index.simple_url,
-        cwd=work,
-    )  # fmt: skip
-    assert result.returncode == 2
-    assert result.stderr.startswith(
-        "error: `treepkg` is a direct reference, which `puv pip compile --format pylock.toml` "
-        "does not support yet"
-    )
-    assert not (work / "pylock.toml").exists()
-    assert len(index.requests_to("/simple/beta/")) == before  # nothing was resolved
+    """Source trees as `directory` (no version), wheels and sdists by path or URL as `archive`
+    with their sha256, paths relative to the output file's directory unless given absolute."""
+    (work / "out").mkdir()
+    files = index.simple_url.replace("/simple/", "/files/").rstrip("/")
+    _compile(run_puv, run_uv, work, index, text.format(work=work, files=files), *args)

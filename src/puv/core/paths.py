@@ -16,3 +16,18 @@ def user_display(path: str | PurePath, cwd: Path) -> str:
     except ValueError:
         return text
     return str(relative) if relative.parts else "."
+
+
+def relative_to(target: str | PurePath, base: str | PurePath) -> str:
+    """`target` from `base` (both absolute), `/`-separated with `..` steps as uv's `relative_to`
+    writes it (`.` for `base` itself, a trailing `/` when only `..` steps remain)."""
+    parts = PurePath(os.path.normpath(target)).parts
+    start = PurePath(os.path.normpath(base)).parts
+    common = 0
+    while common < min(len(parts), len(start)) and parts[common] == start[common]:
+        common += 1
+    ups = [".."] * (len(start) - common)
+    rest = list(parts[common:])
+    if ups and not rest:
+        return "/".join(ups) + "/"
+    return "/".join(ups + rest) or "."

@@ -19,7 +19,6 @@ carries the marker under which it is needed (see `puv.lock.graph.export_nodes`).
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -420,16 +419,9 @@ class _Rebase:
     base: Path
 
     def __call__(self, location: str) -> str:
-        target = Path(os.path.normpath(self.root / location)).parts
-        base = Path(os.path.normpath(self.base)).parts
-        common = 0
-        while common < min(len(target), len(base)) and target[common] == base[common]:
-            common += 1
-        ups = [".."] * (len(base) - common)
-        rest = list(target[common:])
-        if ups and not rest:
-            return "/".join(ups) + "/"
-        return "/".join(ups + rest) or "."
+        from puv.core.paths import relative_to
+
+        return relative_to(self.root / location, self.base)
 
 
 def pylock_from_nodes(

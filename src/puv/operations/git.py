@@ -115,7 +115,8 @@ class GitCheckouts:
     """Commits of Git repositories, fetched into and exported from the cache bucket `root`.
 
     `status` receives uv's progress lines (`   Updating <url> (<ref>)`, `    Updated <url>
-    (<commit>)`); `offline` restricts fetches to `file` URLs, as uv does.
+    (<commit>)`); `offline` restricts fetches to `file` URLs, as uv does. A reference is resolved
+    once per instance: later asks get the same commit without a fetch.
     """
 
     def __init__(self, root: Path, status: Callable[[str], None], *, offline: bool = False):
@@ -123,10 +124,20 @@ class GitCheckouts:
         self.status = status
         self.offline = offline
         self._cloning: set[Path] = set()  # databases created by this run (first fetch: a clone)
+        self._resolved: dict[tuple[str, GitReference], str] = {}
 
     def resolve(self, url: GitUrl) -> str:
         """The commit `url`'s reference names now (its `precise` commit when it has one),
         fetching what the repository's database lacks."""
+        if url.precise is not None:
+            return self._resolve(url)
+        key = (url.repository, url.reference)
+        commit = self._resolved.get(key)
+        if commit is None:
+            commit = self._resolved[key] = self._resolve(url)
+        return commit
+
+    def _resolve(self, url: GitUrl) -> str:
         database = self._database(url.repository)
         if url.precise is not None:
             if self._commit(database, url.precise) is None:

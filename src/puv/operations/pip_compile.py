@@ -17,6 +17,7 @@ triples), or every environment from the target Python up (`--universal`). Pins o
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -63,8 +64,11 @@ if TYPE_CHECKING:
     from packaging.markers import Marker as Pep508Marker
 
     from puv.cache.http_cache import Refresh
+    from puv.cache.layout import CacheLayout
     from puv.index.indexes import Index, IndexList
+    from puv.operations.compile_output import DirectSource
     from puv.operations.direct_releases import DirectProvider, DirectReleases, DirectRoute
+    from puv.operations.git import GitCheckouts
     from puv.operations.resolver_provider import IndexProvider, ProviderOptions
     from puv.project.pyproject import PyProject
     from puv.project.requirements_txt import RequirementsFile
@@ -161,6 +165,8 @@ class _Inputs:
     # the URLs constraints and overrides give a package, used if it is required
     constraint_urls: dict[str, Requested] = dataclasses.field(default_factory=dict)
     override_urls: set[str] = dataclasses.field(default_factory=set)
+    # checks out unnamed `git+` references to name them (and later resolves them again)
+    git: GitCheckouts | None = None
 
     def add_constraint_url(self, requested: Requested, *, override: bool) -> None:
         """A constraint's or override's URL: where the package comes from if anything requires
@@ -274,13 +280,7 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
             environment,
         )
         pending = _constraint_references(inputs, named, routes)
-        if (named or routes or pending) and output_format == PYLOCK_TOML:
-            first = next(iter((*named, *(r.requested.name for r in routes), *pending)))
-            raise PuvError(
-                f"`{first}` is a direct reference, which `puv pip compile "
-                "--format pylock.toml` does not support yet"
-            )
-        releases = _direct_loader(ctx, client, builder)
+        releases = _direct_loader(client, ctx.cache, builder, inputs.git)
         directs = releases.collect(
             named, asked_extras(r for r, _ in inputs.requirements), ctx.cwd, environment
         )
@@ -333,6 +333,7 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
             tags=None if pip.universal else options.tags,
             no_binary=options.no_binary,
             no_build=options.no_build,
+            direct=functools.partial(pins.pylock_source, base=_pylock_base(ctx, output_file)),
         )
         output = wrap(render_pylock(document), output_options)
         warnings = (*_pylock_emit_warnings(pip), *warnings)
@@ -344,6 +345,20 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
 
         write_atomic(ctx.cwd / output_file, output.encode())
     return CompileResult(output, len(outcome.pins), elapsed, warnings)
+
+
+def _pylock_base(ctx: Context, output_file: str | None) -> Path:
+    """The directory a pylock.toml's local paths are relative to: the output file's, else the
+    working directory (uv's `install_path`)."""
+    if output_file is None:
+        return ctx.cwd
+    return Path(os.path.abspath(ctx.cwd / output_file)).parent
+
+
+def _given_absolute(given: str) -> bool:
+    """Whether a location was written absolute (uv's `was_given_absolute`): a `file:` URL or an
+    absolute path."""
+    return given.lower().startswith("file:") or os.path.isabs(given)
 
 
 def _output_format(requested: str | None, output_file: str | None) -> str:
@@ -501,7 +516,10 @@ def _package_name(option: str, text: str, name: str, context: str) -> str:
 
 
 def _read_inputs(ctx: Context, request: CompileRequest, pip: Any) -> _Inputs:
-    inputs = _Inputs()
+    from puv.operations.git import GitCheckouts
+
+    checkouts = GitCheckouts(ctx.cache.bucket("git"), ctx.printer.status, offline=ctx.offline)
+    inputs = _Inputs(git=checkouts)
     extras: set[str] = {canonicalize_name(extra) for extra in pip.extra}
     for source in request.sources:
         if Path(source).name == "pyproject.toml":
@@ -590,7 +608,7 @@ def _read_requirements_file(
                 if bucket is inputs.requirements:
                     inputs.registry_names.add(canonicalize_name(requirement.name))
                 continue
-        understood = understand(line, ctx.cwd, git=True)
+        understood = understand(line, ctx.cwd, git=True, checkouts=inputs.git)
         assert understood is not None
         if constraint or kind != "requirements":
             if line.editable or line.is_unnamed:
@@ -897,12 +915,13 @@ class _PackageCutoffs:
         return self._for(name).date_excluded(name)
 
 
-def _direct_loader(ctx: Context, client: Any, build: Callable[[Path], bytes]) -> DirectReleases:
+def _direct_loader(
+    client: Any, cache: CacheLayout, build: Callable[[Path], bytes], git: GitCheckouts | None
+) -> DirectReleases:
     """The loader of direct references: sdists (downloaded first when remote) and source trees
-    built with `build`."""
+    built with `build`, Git commits checked out by `git`."""
     from puv.index.client import path_from_file_url
     from puv.operations.direct_releases import DirectReleases
-    from puv.operations.git import GitCheckouts
 
     def build_requested(requested: Requested) -> bytes:
         assert requested.url is not None
@@ -910,8 +929,7 @@ def _direct_loader(ctx: Context, client: Any, build: Callable[[Path], bytes]) ->
             return build(Path(path_from_file_url(requested.url)))
         return build(releases.archive(requested))
 
-    checkouts = GitCheckouts(ctx.cache.bucket("git"), ctx.printer.status, offline=ctx.offline)
-    releases = DirectReleases(client, ctx.cache, build_requested, checkouts)
+    releases = DirectReleases(client, cache, build_requested, git)
     return releases
 
 
@@ -1283,6 +1301,51 @@ class _PinSources:
             extras=extras,
             marker=marker,
         )
+
+    def pylock_source(self, pin: ResolvedPin, base: Path) -> DirectSource | None:
+        """A direct reference's pylock.toml source (uv's `from_resolution`): `vcs` for a Git
+        commit, `directory` for a source tree, `archive` for a wheel or sdist, with its sha256;
+        a local path relative to `base` unless it was given absolute. None for an index pin."""
+        from puv.core.paths import relative_to
+        from puv.index.client import path_from_file_url
+        from puv.lock.pylock import PylockArchive, PylockDirectory, PylockVcs
+        from puv.operations.git import GitUrl
+
+        direct = self.lookup.release(pin.name, pin.origin)
+        if direct is None:
+            return None
+        requested = direct.requested
+        url = requested.url
+        assert url is not None
+        if requested.is_git:
+            wanted = GitUrl.from_requirement(url)
+            commit = GitUrl.from_requirement(requested.given or url).reference.value
+            assert commit is not None, requested
+            return PylockVcs(
+                commit,
+                url=wanted.repository,
+                requested_revision=wanted.reference.value,
+                subdirectory=wanted.subdirectory,
+            )
+        path = None
+        if url.startswith("file:"):
+            path = path_from_file_url(url)
+            if not _given_absolute(requested.given or url):
+                path = relative_to(path, base)
+        if requested.tree:
+            assert path is not None
+            return PylockDirectory(path, editable=True if requested.editable else None)
+        digest = self.releases.sha256(requested)
+        assert digest is not None, requested
+        algorithm, _, value = digest.partition(":")
+        hashes = ((algorithm, value),)
+        if path is not None:
+            return PylockArchive(path=path, hashes=hashes)
+        from urllib.parse import parse_qsl
+
+        location, _, fragment = url.partition("#")
+        subdirectory = dict(parse_qsl(fragment)).get("subdirectory")
+        return PylockArchive(url=location, subdirectory=subdirectory, hashes=hashes)
 
     def display(self, name: str, version: Version) -> str:
         """How uv's messages name a pin: `name==1.0`, or `name @ <url>`."""

@@ -31,6 +31,8 @@ from puv.project.requirements_txt import RequirementLine, RequirementsFile, read
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
+    from puv.operations.git import GitCheckouts
+
 _URL_SCHEMES = ("http://", "https://", "file://")
 _VCS_SCHEMES = ("git+", "hg+", "svn+", "bzr+")
 _NAME_AND_EXTRAS = re.compile(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?")
@@ -334,14 +336,22 @@ class DirectReference:
 
 
 def direct_reference(
-    location: str, cwd: Path, name: str | None = None, *, git: bool = False
+    location: str,
+    cwd: Path,
+    name: str | None = None,
+    *,
+    git: bool = False,
+    checkouts: GitCheckouts | None = None,
 ) -> DirectReference:
     """The project behind a path or URL: a wheel or an sdist (named by its filename) or a local
-    source tree (named by its `pyproject.toml`); with `git`, a named `git+` URL too. `name` is
-    the name the requirement gives, which must match."""
+    source tree (named by its `pyproject.toml`); with `git`, a `git+` URL too (named by the
+    requirement, or by the tree of its commit, which `checkouts` checks out). `name` is the name
+    the requirement gives, which must match."""
     if location.startswith(_VCS_SCHEMES):
         if not (git and location.startswith("git+")):
             raise BuildNotSupported(name or location)
+        if name is None and checkouts is not None:
+            name = git_project_name(checkouts, location)
         if name is None:
             raise PuvError(
                 f"Cannot tell the name of the project at `{location}`",
@@ -373,6 +383,24 @@ def direct_reference(
             f"Unsupported distribution: `{location}` is not a wheel, an sdist or a directory"
         )
     return DirectReference(_matching(name, found, url), url, False)
+
+
+def git_project_name(checkouts: GitCheckouts, location: str) -> str:
+    """The name of the project a `git+` URL points at: the static `[project] name` of the tree
+    its reference names now (checked out into the cache)."""
+    from puv.operations.git import GitError, GitUrl
+
+    url = GitUrl.from_requirement(location)
+    try:
+        tree = checkouts.checkout(url, checkouts.resolve(url))
+    except GitError as error:
+        raise FailureError(
+            f"Failed to download and build `{location}`", causes=[error.message, *error.causes]
+        ) from None
+    directory = tree / url.subdirectory if url.subdirectory else tree
+    if not directory.is_dir():
+        raise FailureError(f"Distribution not found at: {directory.as_uri()}")
+    return _tree_name(directory)
 
 
 def requested_at(
@@ -482,17 +510,22 @@ class Understood:
 
 
 def understand(
-    line: RequirementLine, cwd: Path, *, constraint: bool = False, git: bool = False
+    line: RequirementLine,
+    cwd: Path,
+    *,
+    constraint: bool = False,
+    git: bool = False,
+    checkouts: GitCheckouts | None = None,
 ) -> Understood | None:
     """The package a line asks for (None for a direct reference in a constraint: ignored);
-    `git` accepts named `git+` references."""
+    `git` accepts `git+` references, unnamed ones when `checkouts` can check them out."""
     hashes = tuple(HashDigest.parse(text) for text in line.hashes)
     if line.editable or line.is_unnamed:
         location, _, marker = line.text.partition(";")
         location, extras = _split_extras(location.strip())
         if line.editable and location.startswith(_VCS_SCHEMES):
             raise BuildNotSupported(f"-e {line.text}")
-        reference = direct_reference(location, cwd, git=git)
+        reference = direct_reference(location, cwd, git=git, checkouts=checkouts)
         if line.editable and not reference.tree:
             raise PuvError(f"Editable installs require a source tree, not `{location}`")
         requested = Requested(
