@@ -145,23 +145,15 @@ class DirectReleases:
 
     def _git_release(self, requested: Requested) -> DirectRelease:
         """The commit a `git+` reference names now, checked out and built as a source tree."""
-        from puv.operations.git import GitError, GitUrl
+        from puv.operations.git import GitUrl
 
         assert requested.url is not None
         if self.git is None:
             raise PuvError(f"Cannot check out `{requested.display}` here")
         url = GitUrl.from_requirement(requested.url)
-        try:
-            commit = self.git.resolve(url)
-            checkout = self.git.checkout(url, commit)
-        except GitError as error:
-            raise FailureError(
-                f"Failed to download and build `{url.requirement_display(requested.name)}`",
-                causes=[error.message, *error.causes],
-            ) from None
-        directory = checkout / url.subdirectory if url.subdirectory else checkout
-        if not directory.is_dir():
-            raise FailureError(f"Distribution not found at: {directory.as_uri()}")
+        shown = url.requirement_display(requested.name)
+        commit = self.git.resolve_for(url, shown)
+        directory = self.git.project_for(url, commit, shown)
         data = self.build(replace(requested, url=directory.as_uri(), tree=True))
         return _built(replace(requested, given=url.pinned_requirement_url(commit)), data)
 

@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import subprocess
-import tarfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,6 +136,30 @@ class GitCheckouts:
             commit = self._resolved[key] = self._resolve(url)
         return commit
 
+    def resolve_for(self, url: GitUrl, shown: str) -> str:
+        """`resolve`, failing as uv does for a requirement shown as `shown` (`Failed to download
+        and build `<shown>``, the Git steps as causes)."""
+        try:
+            return self.resolve(url)
+        except GitError as error:
+            raise FailureError(
+                f"Failed to download and build `{shown}`", causes=[error.message, *error.causes]
+            ) from None
+
+    def project_for(self, url: GitUrl, commit: str, shown: str) -> Path:
+        """The project directory (`url`'s subdirectory) of `commit`, checked out; failing as uv
+        does for a requirement shown as `shown`."""
+        try:
+            tree = self.checkout(url, commit)
+        except GitError as error:
+            raise FailureError(
+                f"Failed to download and build `{shown}`", causes=[error.message, *error.causes]
+            ) from None
+        directory = tree / url.subdirectory if url.subdirectory else tree
+        if not directory.is_dir():
+            raise FailureError(f"Distribution not found at: {directory.as_uri()}")
+        return directory
+
     def _resolve(self, url: GitUrl) -> str:
         database = self._database(url.repository)
         if url.precise is not None:
@@ -167,6 +190,8 @@ class GitCheckouts:
         archive = self._git(
             database, ["archive", "--format=tar", commit], [f"failed to export `{commit}`"]
         )
+        import tarfile
+
         from puv.cache.persist import persist_dir, temp_dir_in
 
         stage = temp_dir_in(target.parent)

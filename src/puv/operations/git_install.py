@@ -132,11 +132,12 @@ def build_wheel(
         ) from None
 
 
-def record_install(dist_info: Path, dist: LockedDist, *, build: Mapping[str, Any]) -> None:
-    """Write uv's `direct_url.json` and `uv_build.json` of a Git install into its `.dist-info`."""
+def record_install(dist_info: Path, url: GitUrl, *, build: Mapping[str, Any]) -> None:
+    """Write uv's `direct_url.json` and `uv_build.json` of an install from `url`'s commit (its
+    `precise`) into its `.dist-info`."""
     from puv.install.wheel_install import add_dist_info_files
 
-    documents = {"direct_url.json": direct_url_document(git_url(dist)), "uv_build.json": build}
+    documents = {"direct_url.json": direct_url_document(url), "uv_build.json": build}
     add_dist_info_files(
         dist_info,
         {

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from puv.install.link import Linker
     from puv.install.scheme import Layout
     from puv.operations.build_ops import IsolationSettings
+    from puv.operations.git import GitCheckouts
     from puv.operations.progress import PreparingBar
     from puv.operations.target_platform import Target
     from puv.operations.unpack_workers import Unpacker
@@ -244,7 +245,8 @@ class InstallSession:
     target's interpreter, or what `--python-version` / `--python-platform` make of it); `cert` is
     a CA bundle (`--cert`) that replaces the default trust roots; `config_settings` are `-C`
     settings for build backends, over the configured ones; `build_isolation` the settings that
-    say which builds share the target environment (default: the command's).
+    say which builds share the target environment (default: the command's); `git` checks out the
+    commits of `git+` references (made by `pinned_git`).
     """
 
     def __init__(
@@ -260,8 +262,10 @@ class InstallSession:
         cert: str | None = None,
         config_settings: Mapping[str, str | list[str]] | None = None,
         build_isolation: IsolationSettings | None = None,
+        git: GitCheckouts | None = None,
     ) -> None:
         self.ctx = ctx
+        self.git = git
         self.build_isolation = build_isolation
         self.target = target
         self.platform = platform
@@ -622,6 +626,8 @@ class InstallSession:
 
         from puv.index.client import path_from_file_url
 
+        if item.requested.is_git:
+            return self._git_project(item.requested)
         source = item.source
         if source.startswith("file:"):
             path = Path(path_from_file_url(source))
@@ -645,6 +651,15 @@ class InstallSession:
                 hint=err.hint,
             ) from None
         return path
+
+    def _git_project(self, requested: Requested) -> Path:
+        """The checked-out project of a pinned `git+` reference."""
+        from puv.operations.pip_requirements import git_source
+
+        assert self.git is not None, requested
+        url = git_source(requested)
+        assert url.precise is not None, requested
+        return self.git.project_for(url, url.precise, requested.display)
 
     # ---- fetch: download and unpack what the cache lacks
 
@@ -813,11 +828,13 @@ class InstallSession:
                 artifact.wheel,
                 layout,
                 linker,
-                direct_url=direct_url(artifact.requested),
+                direct_url=None if artifact.requested.is_git else direct_url(artifact.requested),
                 skip_filename_check=skip_check,
             )
             if artifact.requested.tree:
                 self._record_tree(result.dist_info, artifact.requested)
+            elif artifact.requested.is_git:
+                self._record_git(result.dist_info, artifact.requested)
             return result.dist_info
 
         workers = max(1, min(self.ctx.settings.concurrent_installs, len(artifacts)))
@@ -846,6 +863,14 @@ class InstallSession:
             info=cache_info(directory, os.environ),
             build=build_info(self.config_settings()),
         )
+
+    def _record_git(self, dist_info: Path, requested: Requested) -> None:
+        """uv's record of a Git install: `direct_url.json` with the commit, `uv_build.json`."""
+        from puv.operations.editable import build_info
+        from puv.operations.git_install import record_install
+        from puv.operations.pip_requirements import git_source
+
+        record_install(dist_info, git_source(requested), build=build_info(self.config_settings()))
 
     def fresh_trees(
         self, installed: Sequence[InstalledDist], wanted: Sequence[Requested]

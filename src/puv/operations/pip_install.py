@@ -50,6 +50,7 @@ from puv.operations.pip_requirements import (
     SourceOptions,
     asked_extras,
     check_hashes_required,
+    pinned_git,
     read_sources,
     requested_names,
     requested_packages,
@@ -69,6 +70,7 @@ if TYPE_CHECKING:
 
     from puv.index.indexes import PackageFiles
     from puv.operations.direct_releases import DirectRelease
+    from puv.operations.git import GitCheckouts
     from puv.operations.resolver_provider import IndexProvider
     from puv.python.interpreter import Interpreter
     from puv.resolver.provider import (
@@ -155,10 +157,13 @@ def install_requirements(ctx: Context, request: InstallRequest) -> bool:
     target = target_environment(ctx, request.python, system=request.system)
     sources = with_groups(sources, request.sources, ctx.cwd)
     check_externally_managed(target, allowed=settings.break_system_packages)
+    from puv.operations.git import GitCheckouts
+
+    git = GitCheckouts(ctx.cache.bucket("git"), printer.status, offline=ctx.offline)
     with _environment_lock(target, dry_run=request.previews):
         if request.resolve:
-            return _install_resolved(ctx, request, sources, target)
-        return _sync(ctx, request, sources, target)
+            return _install_resolved(ctx, request, sources, target, git)
+        return _sync(ctx, request, sources, target, git)
 
 
 def _check_platform_options(ctx: Context) -> None:
@@ -182,19 +187,26 @@ def _platform(ctx: Context, target: TargetEnvironment) -> Target:
 
 
 def _sync(
-    ctx: Context, request: InstallRequest, sources: RequirementSources, target: TargetEnvironment
+    ctx: Context,
+    request: InstallRequest,
+    sources: RequirementSources,
+    target: TargetEnvironment,
+    git: GitCheckouts,
 ) -> bool:
     """`pip sync`: plan and (unless nothing changes) locate, fetch and link exactly the wanted
-    packages, holding the environment lock."""
+    packages, holding the environment lock (a `git+` reference at the commit it names now)."""
     printer = ctx.printer
     settings = ctx.settings.pip
     start = time.perf_counter()
     platform = _platform(ctx, target)
-    requested = requested_packages(sources, platform.markers, ctx.cwd)
+    requested = [
+        _pinned_git(git, item) if item.is_git else item
+        for item in requested_packages(sources, platform.markers, ctx.cwd, git)
+    ]
     if settings.require_hashes or sources.require_hashes:
         check_hashes_required(requested)
     installed = scan_site_packages(target.site_packages)
-    session = _session(ctx, request, target, platform, sources)
+    session = _session(ctx, request, target, platform, sources, git)
     plan = plan_environment(
         installed,
         requested,
@@ -221,12 +233,32 @@ def _sync(
     return True
 
 
+def _installed_from(release: DirectRelease) -> Requested:
+    """What a resolved direct reference installs: itself, or a `git+` one's resolved commit."""
+    requested = release.requested
+    if not requested.is_git:
+        return requested
+    assert requested.given is not None, requested  # the commit `DirectReleases` resolved
+    return pinned_git(requested, requested.given)
+
+
+def _pinned_git(git: GitCheckouts, requested: Requested) -> Requested:
+    """A `git+` reference pinned to the commit its reference names now."""
+    from puv.operations.git import GitUrl
+
+    assert requested.url is not None
+    url = GitUrl.from_requirement(requested.url)
+    commit = git.resolve_for(url, url.requirement_display(requested.name))
+    return pinned_git(requested, url.pinned_requirement_url(commit))
+
+
 def _session(
     ctx: Context,
     request: InstallRequest,
     target: TargetEnvironment,
     platform: Target,
     sources: RequirementSources,
+    git: GitCheckouts,
 ) -> InstallSession:
     settings = ctx.settings.pip
     upgraded = tuple(settings.upgrade_package) if request.resolve else ()
@@ -241,6 +273,7 @@ def _session(
         cert=request.cert,
         config_settings=request.config_settings,
         build_isolation=ctx.settings.pip,
+        git=git,
     )
 
 
@@ -365,28 +398,33 @@ def _diagnose(ctx: Context, target: TargetEnvironment, requested: Sequence[Reque
 
 
 def _install_resolved(
-    ctx: Context, request: InstallRequest, sources: RequirementSources, target: TargetEnvironment
+    ctx: Context,
+    request: InstallRequest,
+    sources: RequirementSources,
+    target: TargetEnvironment,
+    git: GitCheckouts,
 ) -> bool:
     """`pip install`: check, resolve, then plan and install the resolution."""
     printer = ctx.printer
     settings = ctx.settings.pip
     start = time.perf_counter()
     platform = _platform(ctx, target)
-    inputs = resolver_inputs(sources, ctx.cwd)
+    inputs = resolver_inputs(sources, ctx.cwd, git)
     if settings.require_hashes or sources.require_hashes:
-        check_hashes_required(requested_packages(sources, platform.markers, ctx.cwd))
+        check_hashes_required(requested_packages(sources, platform.markers, ctx.cwd, git))
     installed = scan_site_packages(target.site_packages)
     if _already_satisfied(ctx, request, sources, inputs, installed, platform):
         printer.status(counted("Checked", len(inputs.requirements), since(start)))
         if request.previews:
             printer.status("Would make no changes")
         return False
-    with _session(ctx, request, target, platform, sources) as session:
+    with _session(ctx, request, target, platform, sources, git) as session:
         provider = _index_provider(session, platform)
         source = _install_provider(ctx, session, provider, inputs)
         resolution = _resolve(ctx, session, source, inputs, installed, platform)
-        # the direct references, with those of constraints the resolution used
-        directs = {name: release.requested for name, release in source.directs.items()}
+        # the direct references, with those of constraints the resolution used (a `git+` one
+        # at the commit it resolved to)
+        directs = {name: _installed_from(release) for name, release in source.directs.items()}
         inputs = replace(inputs, directs=directs)
         printer.status(counted("Resolved", len(resolution.packages), since(start)))
         resolved = time.perf_counter()
@@ -499,7 +537,7 @@ def _install_provider(
     names = [normalize_name(requirement.name) for requirement in inputs.requirements]
     provider.prefetch([name for name in names if name not in inputs.directs])
     extras = asked_extras(inputs.requirements)
-    releases = DirectReleases(session.client, ctx.cache, session.build_metadata)
+    releases = DirectReleases(session.client, ctx.cache, session.build_metadata, session.git)
     directs = releases.collect(inputs.directs, extras, ctx.cwd, provider.options.environment)
     # a constraint's or override's URL is loaded if the resolution asks for its package (it
     # replaces a requirement's other URL: uv refuses that for a constraint, not an override)

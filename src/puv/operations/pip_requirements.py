@@ -10,8 +10,8 @@ Each requirement becomes a `Requested` (normalized name, version specifiers, a d
 for wheels, sdists and source trees given by path or URL, and the `--hash` digests), with markers
 evaluated against the target environment; `resolver_inputs` gives the same requirements to the
 resolver instead. A source tree is named by the static `[project] name` of its `pyproject.toml`;
-named `git+` references are accepted where the caller can check them out (`pip compile`), other
-VCS references fail here, with the requirement named.
+`git+` references are accepted where the caller can check them out (an unnamed one is named by
+the tree of its commit), other VCS references fail here, with the requirement named.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from puv.project.requirements_txt import RequirementLine, RequirementsFile, read
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
-    from puv.operations.git import GitCheckouts
+    from puv.operations.git import GitCheckouts, GitUrl
 
 _URL_SCHEMES = ("http://", "https://", "file://")
 _VCS_SCHEMES = ("git+", "hg+", "svn+", "bzr+")
@@ -289,17 +289,21 @@ def _group_lines(cwd: Path, group: str) -> list[RequirementLine]:
 
 
 def requested_packages(
-    sources: RequirementSources, markers: Mapping[str, str], cwd: Path
+    sources: RequirementSources,
+    markers: Mapping[str, str],
+    cwd: Path,
+    checkouts: GitCheckouts | None = None,
 ) -> list[Requested]:
     """The packages wanted in an environment with these `markers`, one per name, in order.
 
     Requirements whose markers do not apply are dropped; constraints narrow the specifiers of
     requirements of the same name; duplicates are merged (specifiers joined, hashes combined).
+    `git+` references are accepted when `checkouts` can check them out.
     """
     environment = {**markers, "extra": ""}
     wanted: dict[str, Requested] = {}
     for line in sources.lines:
-        requested = _requested(line, environment, cwd)
+        requested = _requested(line, environment, cwd, checkouts=checkouts)
         if requested is not None:
             known = wanted.get(requested.name)
             wanted[requested.name] = (
@@ -388,19 +392,31 @@ def direct_reference(
 def git_project_name(checkouts: GitCheckouts, location: str) -> str:
     """The name of the project a `git+` URL points at: the static `[project] name` of the tree
     its reference names now (checked out into the cache)."""
-    from puv.operations.git import GitError, GitUrl
+    from puv.operations.git import GitUrl
 
     url = GitUrl.from_requirement(location)
-    try:
-        tree = checkouts.checkout(url, checkouts.resolve(url))
-    except GitError as error:
-        raise FailureError(
-            f"Failed to download and build `{location}`", causes=[error.message, *error.causes]
-        ) from None
-    directory = tree / url.subdirectory if url.subdirectory else tree
-    if not directory.is_dir():
-        raise FailureError(f"Distribution not found at: {directory.as_uri()}")
-    return _tree_name(directory)
+    commit = checkouts.resolve_for(url, location)
+    return _tree_name(checkouts.project_for(url, commit, location))
+
+
+def pinned_git(requested: Requested, pinned: str) -> Requested:
+    """A `git+` reference to install from the commit `pinned` names
+    (`git+<repository>@<commit>`): that is its `url` (an installed distribution's URL has this
+    form too) and how messages show it; `given` keeps the reference as written."""
+    return replace(
+        requested, url=pinned, given=requested.url, display=f"{requested.name} @ {pinned}"
+    )
+
+
+def git_source(requested: Requested) -> GitUrl:
+    """The Git source of a reference `pinned_git` made: the repository and reference as
+    written, the commit as `precise`."""
+    from puv.operations.git import GitUrl
+
+    assert requested.url is not None
+    commit = GitUrl.from_requirement(requested.url).reference.value
+    written = GitUrl.from_requirement(requested.given or requested.url)
+    return replace(written, precise=commit)
 
 
 def requested_at(
@@ -553,9 +569,15 @@ def understand(
 
 
 def _requested(
-    line: RequirementLine, environment: Mapping[str, str], cwd: Path, *, constraint: bool = False
+    line: RequirementLine,
+    environment: Mapping[str, str],
+    cwd: Path,
+    *,
+    constraint: bool = False,
+    checkouts: GitCheckouts | None = None,
 ) -> Requested | None:
-    parsed = understand(line, cwd, constraint=constraint)
+    git = checkouts is not None
+    parsed = understand(line, cwd, constraint=constraint, git=git, checkouts=checkouts)
     if parsed is None:
         return None
     if parsed.marker is not None and not _marker_applies(parsed.marker, environment):
@@ -645,15 +667,18 @@ class ResolverInputs:
     constraint_urls: Mapping[str, Requested] = field(default_factory=dict)
 
 
-def resolver_inputs(sources: RequirementSources, cwd: Path) -> ResolverInputs:
-    """Requirements, constraints and overrides for the resolver (markers kept for it to judge)."""
+def resolver_inputs(
+    sources: RequirementSources, cwd: Path, checkouts: GitCheckouts | None = None
+) -> ResolverInputs:
+    """Requirements, constraints and overrides for the resolver (markers kept for it to judge);
+    `git+` references are accepted when `checkouts` can check them out."""
     from packaging.requirements import Requirement
 
     requirements = []
     directs: dict[str, Requested] = {}
     hashes: dict[str, tuple[HashDigest, ...]] = {}
     for line in sources.lines:
-        parsed = understand(line, cwd)
+        parsed = understand(line, cwd, git=checkouts is not None, checkouts=checkouts)
         assert parsed is not None
         requested = parsed.requested
         name = requested.name

@@ -887,9 +887,9 @@ class _Synchronizer:
         dist_info = next(artifact.cached.archive.glob("*.dist-info")).name
         site_packages = Path(target.site_packages[0])
         if dist.kind == "git":
-            from puv.operations.git_install import record_install
+            from puv.operations.git_install import git_url, record_install
 
-            record_install(site_packages / dist_info, dist, build=self.build)
+            record_install(site_packages / dist_info, git_url(dist), build=self.build)
             return
         assert dist.tree is not None
         record_tree_install(
