@@ -110,3 +110,13 @@ def test_a_missing_git_reference_fails_as_uv_fails(
     assert ours.returncode == theirs.returncode == 1
     head = [line for line in theirs.stderr.splitlines() if not line.startswith("  cause")][:3]
     assert ours.stderr.splitlines()[:4] == [*head, "  cause: Git operation failed"]
+
+
+def test_an_editable_git_reference_is_refused_as_uv_refuses_it(
+    pair: Twins, repository: Path, index: IndexServer
+) -> None:
+    url = f"git+{repository.as_uri()}@v1"
+    pair.write("editable.txt", f"-e {url}\n")
+    install = ("pip", "install", "-p", "env", "-i", index.simple_url)
+    assert "Git sources cannot be editable" in pair.same(*install, "-e", url)
+    assert f"in `editable.txt` at line 1: `{url}`" in pair.same(*install, "-r", "editable.txt")

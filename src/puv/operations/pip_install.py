@@ -52,6 +52,7 @@ from puv.operations.pip_requirements import (
     check_hashes_required,
     pinned_git,
     read_sources,
+    refuse_git_editables,
     requested_names,
     requested_packages,
     resolver_inputs,
@@ -151,6 +152,7 @@ def install_requirements(ctx: Context, request: InstallRequest) -> bool:
         warn=printer.warn,
         cwd=ctx.cwd,
     )
+    refuse_git_editables(sources, ctx.cwd)
     if not request.resolve and not sources.lines and not settings.allow_empty_requirements:
         printer.status(NO_REQUIREMENTS)
         return False

@@ -539,6 +539,8 @@ def understand(
     if line.editable or line.is_unnamed:
         location, _, marker = line.text.partition(";")
         location, extras = _split_extras(location.strip())
+        if line.editable:
+            _refuse_git_editable(line, location, cwd)
         if line.editable and location.startswith(_VCS_SCHEMES):
             raise BuildNotSupported(f"-e {line.text}")
         reference = direct_reference(location, cwd, git=git, checkouts=checkouts)
@@ -566,6 +568,29 @@ def understand(
     specifier = _specifier_text(line.text)
     requested = Requested(name, specifier, hashes=hashes, display=f"{name}{specifier}")
     return Understood(requested, extras, written)
+
+
+def refuse_git_editables(sources: RequirementSources, cwd: Path) -> None:
+    """uv's error for an editable `git+` reference (a Git checkout cannot be edited), before
+    anything else is done."""
+    for line in sources.lines:
+        if line.editable:
+            _refuse_git_editable(line, line.text.partition(";")[0].strip(), cwd)
+
+
+def _refuse_git_editable(line: RequirementLine, location: str, cwd: Path) -> None:
+    if not location.startswith("git+"):
+        return
+    where = ""
+    if line.origin is not None:
+        from puv.core.paths import user_display
+
+        where = f" in `{user_display(line.origin.path, cwd)}` at line {line.origin.line}"
+    raise PuvError(
+        f"Unsupported editable requirement{where}: `{location}`",
+        causes=["Git sources cannot be editable"],
+        hint="Editable requirements must refer to a local directory",
+    )
 
 
 def _requested(
