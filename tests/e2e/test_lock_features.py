@@ -463,3 +463,47 @@ def test_bad_environments_fail_as_uv(
         outputs.append((result.returncode, result.stderr[result.stderr.index("error:") :]))
     assert outputs[1] == outputs[0]
     assert outputs[0][0] == 2
+
+
+# local indexes -------------------------------------------------------------------------------
+
+
+def _static_index(directory: Path) -> None:
+    """A PEP 503 tree on disk: `simple/beta/index.html` linking to `files/beta-*.whl`."""
+    import hashlib
+
+    from tests.wheelmaker import write_wheel
+
+    links = []
+    for version in ("1.0", "2.0"):
+        wheel = write_wheel(directory / "files", {"beta/__init__.py": ""}, name="beta",
+                            version=version)  # fmt: skip
+        digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        links.append(f'<a href="../../files/{wheel.name}#sha256={digest}">{wheel.name}</a>')
+    _write(directory / "simple" / "beta" / "index.html", "<html><body>" + "".join(links))
+
+
+@pytest.mark.parametrize("given", ["relative", "absolute"])
+def test_a_local_index_is_locked_as_a_path_as_uv(
+    tmp_path: Path, run_puv, run_uv, given: str
+) -> None:
+    """uv.lock names a `file:` index by its path (relative to the workspace when written
+    relative) and its files relative to it (absolute when the index was); sync installs them."""
+    with_uv, with_puv = tmp_path / "uv", tmp_path / "puv"
+    _static_index(with_uv / "local")
+    url = "./local/simple" if given == "relative" else (with_uv / "local" / "simple").as_uri()
+    _write(with_uv / "pyproject.toml", _project("app", '"beta"') + _index_table(url))
+    _copy(with_uv, with_puv)
+    if given == "absolute":  # the same lock: the same absolute index
+        shutil.rmtree(with_puv / "local")
+    uv = run_uv(*_lock(), cwd=with_uv)
+    assert uv.returncode == 0, uv.stderr
+    puv = run_puv(*_lock(), cwd=with_puv)
+    assert puv.returncode == 0, puv.stderr
+    locked = (with_puv / "uv.lock").read_text()
+    assert locked == (with_uv / "uv.lock").read_text()
+    shown = "local/simple" if given == "relative" else str(with_uv / "local" / "simple")
+    assert f'source = {{ registry = "{shown}" }}' in locked
+    assert run_puv("lock", "--locked", cwd=with_puv).returncode == 0
+    synced = run_puv("sync", "--frozen", "--python", str(base_python()), cwd=with_puv)
+    assert synced.returncode == 0 and " + beta==2.0\n" in synced.stderr, synced.stderr

@@ -146,17 +146,29 @@ def test_wheel_paths_and_urls_are_direct_references(tmp_path: Path) -> None:
     assert named.url == (tmp_path / "x" / "third-3.0-py3-none-any.whl").as_uri()
 
 
-def test_vcs_references_are_refused_by_name() -> None:
-    for line, editable, shown in (
-        ("git+https://example.org/repo.git", False, "git+https://example.org/repo.git"),
-        ("pkg @ git+https://example.org/repo.git", False, "pkg"),
-        ("git+https://example.org/repo.git", True, "-e git+https://example.org/repo.git"),
+def test_vcs_references_are_refused_by_name_where_nothing_checks_them_out() -> None:
+    for line, shown in (
+        ("git+https://example.org/repo.git", "git+https://example.org/repo.git"),
+        ("pkg @ git+https://example.org/repo.git", "pkg"),
+        ("-e hg+https://example.org/repo", "-e hg+https://example.org/repo"),
     ):
-        sources = RequirementSources(lines=(RequirementLine(line, editable=editable),))
+        editable = line.startswith("-e ")
+        text = line.removeprefix("-e ")
+        sources = RequirementSources(lines=(RequirementLine(text, editable=editable),))
         with pytest.raises(BuildNotSupported) as caught:
             requested_packages(sources, LINUX_312.markers, Path("/"))
         assert caught.value.message == f"Building `{shown}` from source is not supported yet"
         assert caught.value.exit_code == 1
+
+
+def test_an_editable_git_reference_is_refused_as_uv_refuses_it() -> None:
+    line = RequirementLine("git+https://example.org/repo.git", editable=True)
+    with pytest.raises(PuvError) as caught:
+        requested_packages(RequirementSources(lines=(line,)), LINUX_312.markers, Path("/"))
+    assert caught.value.message == (
+        "Unsupported editable requirement: `git+https://example.org/repo.git`"
+    )
+    assert list(caught.value.causes) == ["Git sources cannot be editable"]
 
 
 def test_sdists_and_source_trees_are_direct_references(tmp_path: Path) -> None:

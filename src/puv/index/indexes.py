@@ -63,6 +63,8 @@ class Index:
     explicit: bool = False
     format: str = "simple"
     ignore_error_codes: frozenset[int] = frozenset()
+    # a local directory written as a relative path (uv.lock then records it relative too)
+    relative: bool = False
 
     @property
     def not_found_statuses(self) -> frozenset[int]:
@@ -77,6 +79,10 @@ def _as_url(location: str) -> str:
     if "://" in location:
         return location
     return Path(location).absolute().as_uri()
+
+
+def _is_relative_path(location: str) -> bool:
+    return "://" not in location and not Path(location).expanduser().is_absolute()
 
 
 def index_from_argument(
@@ -94,6 +100,7 @@ def index_from_argument(
                 index.explicit,
                 index.format,
                 index.ignore_error_codes,
+                index.relative,
             )
     name, sep, url = value.partition("=")
     if sep and "://" not in name and "/" not in name:
@@ -102,8 +109,8 @@ def index_from_argument(
                 f"invalid value '{value}' for '--index <INDEX>': Index names may only contain "
                 "ASCII letters, digits, hyphens, underscores, and periods"
             )
-        return Index(_as_url(url), name=name, default=default)
-    return Index(_as_url(value), default=default)
+        return Index(_as_url(url), name=name, default=default, relative=_is_relative_path(url))
+    return Index(_as_url(value), default=default, relative=_is_relative_path(value))
 
 
 def command_line_indexes(
@@ -119,9 +126,11 @@ def command_line_indexes(
     if default_index:
         indexes.append(index_from_argument(default_index, default=True, configured=configured))
     indexes += [index_from_argument(value, configured=configured) for value in index]
-    indexes += [Index(_as_url(url)) for url in extra_index_url]
+    indexes += [Index(_as_url(url), relative=_is_relative_path(url)) for url in extra_index_url]
     if index_url:
-        indexes.append(Index(_as_url(index_url), default=True))
+        indexes.append(
+            Index(_as_url(index_url), default=True, relative=_is_relative_path(index_url))
+        )
     return indexes
 
 

@@ -588,6 +588,9 @@ def locked_file(
 
     if dist.kind == "tree" or (dist.kind == "git" and not no_build):
         return None
+    files_root = root
+    if package.source.kind == "registry" and "://" not in package.source.location:
+        files_root = root / package.source.location  # a local index: its files are relative to it
     if not no_binary:
         best: tuple[int, WheelFilename, str, Wheel] | None = None
         for wheel in package.wheels:
@@ -598,7 +601,7 @@ def locked_file(
             if wheel.location_kind == "filename":
                 location = dist.url or ""
             else:
-                location = _absolute(wheel.location, root)
+                location = _absolute(wheel.location, files_root)
             best = (order, filename, location, wheel)
         if best is not None:
             _, filename, location, chosen = best
@@ -606,7 +609,7 @@ def locked_file(
             return LockedFile(location, filename, hashes, chosen.size)
     sdist = package.sdist
     if sdist is not None and not no_build:
-        archive = _absolute(sdist.location, root) if sdist.location is not None else dist.url
+        archive = _absolute(sdist.location, files_root) if sdist.location is not None else dist.url
         if archive is not None:
             hashes = (HashDigest.parse(sdist.hash),) if sdist.hash else ()
             return LockedFile(archive, None, hashes, sdist.size)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from puv.cache.http_cache import Refresh
     from puv.cache.layout import CacheLayout
     from puv.index.client import HttpClient
+    from puv.index.indexes import Index, IndexList
     from puv.index.simple import DistFile as IndexFile
     from puv.lock.model import Lock, Metadata, Package, Requirement
     from puv.operations.context import Context
@@ -747,7 +748,8 @@ def resolve_lock(
         pins=pins,
         fork_seeds=fork_seeds,
     )
-    lock = _lock_from(inputs, provider, resolution, sourced)
+    registries = _Registries(indexes, inputs.root)
+    lock = _lock_from(inputs, provider, resolution, sourced, registries)
     return lock, _missing_extras(inputs, provider, resolution, sourced)
 
 
@@ -780,6 +782,7 @@ def _lock_from(
     provider: ProjectProvider,
     resolution: UniversalResolution,
     sourced: FindSourced,
+    registries: _Registries,
 ) -> Lock:
     from puv.core.markers import Marker
     from puv.lock.from_resolution import LockEdge, build_lock
@@ -803,7 +806,7 @@ def _lock_from(
             )
         else:
             routed = provider.routed(package.origin)
-            locked = _registry_package(routed, package, inputs.requires_python)
+            locked = _registry_package(routed, package, inputs.requires_python, registries)
         ids[(package.name, package.version, package.origin)] = locked.id
         packages.append(locked)
     edges = []
@@ -842,8 +845,53 @@ def _lock_from(
     )
 
 
+class _Registries:
+    """How uv.lock names an index and its files: a URL as it is; a local directory (a `file:`
+    index) as a path, relative to the workspace `root` when it was written relative, and its
+    files as paths relative to it (absolute when the index was) (uv's `RegistrySource::Path`)."""
+
+    def __init__(self, indexes: IndexList, root: Path) -> None:
+        self.indexes = indexes
+        self.root = root
+
+    def source(self, index_url: str) -> str:
+        """The `registry` of a package from the index at `index_url`."""
+        directory = self._directory(index_url)
+        if directory is None:
+            return index_url
+        from puv.core.paths import relative_to
+
+        index = self._index(index_url)
+        return relative_to(directory, self.root) if index and index.relative else directory
+
+    def file(self, index_url: str, file_url: str) -> tuple[str, str]:
+        """(`url` or `path`, location) of a file the index at `index_url` lists."""
+        directory = self._directory(index_url)
+        if directory is None or not file_url.startswith("file:"):
+            return "url", file_url
+        from puv.core.paths import relative_to
+        from puv.index.client import path_from_file_url
+
+        path = path_from_file_url(file_url)
+        index = self._index(index_url)
+        return "path", relative_to(path, directory) if index and index.relative else path
+
+    def _directory(self, index_url: str) -> str | None:
+        if not index_url.startswith("file:"):
+            return None
+        from puv.index.client import path_from_file_url
+
+        return path_from_file_url(index_url)
+
+    def _index(self, index_url: str) -> Index | None:
+        return next((index for index in self.indexes.indexes if index.url == index_url), None)
+
+
 def _registry_package(
-    provider: ProjectProvider, package: UniversalPackage, requires_python: str
+    provider: ProjectProvider,
+    package: UniversalPackage,
+    requires_python: str,
+    registries: _Registries,
 ) -> Package:
     """A registry release with its sdist and the wheels uv keeps for where it is used."""
     from puv.lock.model import Package, PackageId, Sdist, Source, Wheel
@@ -861,14 +909,24 @@ def _registry_package(
     sdist = None
     if sdists:
         best = sdists[0]
-        sdist = Sdist("url", best.url, _hash(best), best.size, upload_time(best.upload_time))
+        sdist = Sdist(
+            *registries.file(index_url, best.url),
+            _hash(best),
+            best.size,
+            upload_time(best.upload_time),
+        )
     wheels = tuple(
-        Wheel("url", file.url, _hash(file), file.size, upload_time(file.upload_time))
+        Wheel(
+            *registries.file(index_url, file.url),
+            _hash(file),
+            file.size,
+            upload_time(file.upload_time),
+        )
         for file in files
         if file.filename.endswith(".whl")
         and keeps_wheel(file.filename, requires_python, package.marker)
     )
-    source = Source("registry", index_url)
+    source = Source("registry", registries.source(index_url))
     return Package(
         PackageId(package.name, str(package.version), source), sdist=sdist, wheels=wheels
     )

@@ -18,16 +18,19 @@ if TYPE_CHECKING:
 
 def configured_indexes(configs: Iterable[IndexConfig]) -> list[Index]:
     """`[[tool.uv.index]]` entries of the settings as the index client's `Index` values."""
+    from pathlib import Path
+
     from puv.index.indexes import Index
 
     return [
         Index(
-            config.url,
+            config.url if "://" in config.url else Path(config.url).as_uri(),
             config.name,
             config.default,
             config.explicit,
             config.format,
             frozenset(config.ignore_error_codes or ()),
+            config.relative,
         )
         for config in configs
     ]

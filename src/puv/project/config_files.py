@@ -43,6 +43,9 @@ __all__ = [
 
 Warn = Callable[[str], None]
 
+# Set on an `index` entry whose `url` was a relative path (made absolute here): uv.lock records
+# such an index relative to the workspace root.
+GIVEN_RELATIVE = "<given-relative>"
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
@@ -288,11 +291,21 @@ def _resolve_index_keys(options: dict[str, Any], base: Path) -> None:
             options[key] = [_absolute_location(item, base) for item in options[key]]
     if isinstance(options.get("index"), list):
         options["index"] = [
-            {**entry, "url": _absolute_location(entry["url"], base)}
+            {
+                **entry,
+                "url": _absolute_location(entry["url"], base),
+                GIVEN_RELATIVE: _is_relative_path(entry["url"]),
+            }
             if isinstance(entry, dict) and isinstance(entry.get("url"), str)
             else entry
             for entry in options["index"]
         ]
+
+
+def _is_relative_path(location: str) -> bool:
+    if _URL_SCHEME.match(location) and not _WINDOWS_DRIVE.match(location):
+        return False
+    return not os.path.isabs(os.path.expanduser(location))
 
 
 def _absolute_location(location: Any, base: Path) -> Any:

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from puv.project.config_files import ConfigFile, discover_config_files
+from puv.project.config_files import GIVEN_RELATIVE, ConfigFile, discover_config_files
 from puv.project.settings_schema import (
     PIP_SCHEMA,
     SETTINGS_SCHEMA,
@@ -80,6 +80,7 @@ class IndexConfig(NamedTuple):
     ignore_error_codes: tuple[int, ...] | None = None
     cache_control: Mapping[str, str] | None = None
     origin: str = "default"
+    relative: bool = False  # `url` was a relative path (made absolute against its file)
 
 
 class Merged(NamedTuple):
@@ -265,6 +266,7 @@ def _indexes(merged: Merged) -> tuple[IndexConfig, ...]:
                 MappingProxyType(dict(entry["cache-control"])) if "cache-control" in entry else None
             ),
             origin=origin,
+            relative=entry.get(GIVEN_RELATIVE, False),
         )
         for entry, origin in zip(entries, origins, strict=True)
     )
