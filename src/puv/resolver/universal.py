@@ -316,6 +316,22 @@ class _Universe:
     sources: tuple[SourceScope, ...] = ()
     preferences: dict[str, list[_Preference]] = field(default_factory=dict)
     scopes: dict[str, list[SourceScope]] = field(default_factory=dict)
+    # by (id(requirement), extra): the requirement (kept alive, so the id stays its own) and
+    # its marker read for the extra, the same in every fork
+    extra_markers: dict[tuple[int, str | None], tuple[Requirement, Marker]] = field(
+        default_factory=dict
+    )
+
+    def marker_for_extra(self, requirement: Requirement, extra: str | None) -> Marker:
+        """`_marker_for_extra` of the requirement's marker, computed once per requirement."""
+        key = (id(requirement), extra)
+        known = self.extra_markers.get(key)
+        if known is None or known[0] is not requirement:
+            known = self.extra_markers[key] = (
+                requirement,
+                _marker_for_extra(_marker(requirement), extra),
+            )
+        return known[1]
 
     def __post_init__(self) -> None:
         for scope in self.sources:
@@ -915,7 +931,7 @@ class _Fork(_Resolver):
         for requirement in manifest.apply_overrides(requires_dist):
             if canonicalize_name(requirement.name) in manifest.excludes and name is not None:
                 continue
-            marker = _marker_for_extra(_marker(requirement), extra)
+            marker = self.universe.marker_for_extra(requirement, extra)
             if marker.is_false() or python_marker.is_disjoint(marker):
                 continue
             if self.env.is_disjoint(marker):
