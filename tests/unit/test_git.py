@@ -95,6 +95,26 @@ def test_resolve_reference(
     ]
 
 
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [("v1", "branch or tag"), ("abc1234", "branch, tag, or commit"), ("refs/pull/1", "ref")],
+)
+def test_a_rev_is_named_as_uv_guesses_what_it_is(value: str, words: str) -> None:
+    assert GitReference("rev", value).kind_text == words
+
+
+@needs_git
+def test_a_rev_that_is_no_branch_or_tag_fails_on_the_tag_fetch(
+    repository: Path, checkouts: tuple[GitCheckouts, list[str]]
+) -> None:
+    git, _lines = checkouts
+    with pytest.raises(GitError) as caught:
+        git.resolve(GitUrl(repository.as_uri(), GitReference("rev", "nosuch")))
+    causes = list(caught.value.causes)
+    assert causes[1] == "failed to fetch branch or tag `nosuch`"
+    assert "'+refs/tags/nosuch:refs/remotes/origin/tags/nosuch'" in causes[2]
+
+
 @needs_git
 def test_resolve_short_and_full_commits(
     repository: Path, checkouts: tuple[GitCheckouts, list[str]]

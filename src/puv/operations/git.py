@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from puv.core.errors import FailureError, PuvError
+from puv.core.paths import user_display
 
 __all__ = ["GitCheckouts", "GitError", "GitReference", "GitUrl", "git_available"]
 
@@ -45,8 +46,14 @@ class GitReference:
 
     @property
     def kind_text(self) -> str:
-        """The word uv's errors use for the reference (`failed to fetch tag ...`)."""
-        return {"rev": "rev", "branch": "branch", "tag": "tag"}.get(self.kind, "reference")
+        """The words uv's errors use for the reference (`failed to fetch tag ...`): a `rev` is
+        a ref (`refs/...`), maybe a commit (7 hex digits or more), else a branch or tag."""
+        if self.kind != "rev":
+            return {"branch": "branch", "tag": "tag"}.get(self.kind, "reference")
+        value = self.value or ""
+        if value.startswith("refs/"):
+            return "ref"
+        return "branch, tag, or commit" if _maybe_commit(value) else "branch or tag"
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,9 +233,18 @@ class GitCheckouts:
             refspecs = [f"+{value}:{value}"]
         elif reference.kind == "rev" and _FULL_COMMIT.match(value):
             refspecs = [f"+{value}:refs/commit/{value}"]
-        elif reference.kind == "rev":
+        elif reference.kind == "rev" and _maybe_commit(value):
             refspecs = ["+refs/heads/*:refs/remotes/origin/*", "+HEAD:refs/remotes/origin/HEAD"]
             tags = True
+        elif reference.kind == "rev":  # uv fetches the branch of that name, else the tag
+            failed = f"failed to fetch {reference.kind_text} `{value}`"
+            branch = f"+refs/heads/{value}:refs/remotes/origin/{value}"
+            try:
+                self._fetch(database, url, [branch], tags=False, cause=failed)
+            except GitError:
+                tag = f"+refs/tags/{value}:refs/remotes/origin/tags/{value}"
+                self._fetch(database, url, [tag], tags=False, cause=failed)
+            return
         else:
             refspecs = ["+HEAD:refs/remotes/origin/HEAD"]
         cause = None if reference.kind == "default" else f"failed to fetch {reference.kind_text} "
@@ -254,7 +270,8 @@ class GitCheckouts:
                 raise PuvError(f"Invalid Git URL or reference: `{value}`")
         arguments = ["fetch", *(["--tags"] if tags else []), "--force", "--update-head-ok"]
         verb = "clone" if database in self._cloning else "fetch"
-        causes = [f"failed to {verb} into: {database}", *([cause] if cause else [])]
+        shown = user_display(database, Path.cwd())
+        causes = [f"failed to {verb} into: {shown}", *([cause] if cause else [])]
         if self.offline and not url.repository.startswith("file:"):
             raise GitError(
                 [
@@ -327,6 +344,11 @@ class GitCheckouts:
             raise PuvError(
                 "Git executable not found. Ensure that Git is installed and available."
             ) from None
+
+
+def _maybe_commit(value: str) -> bool:
+    """Whether a `rev` may be a commit hash, as uv guesses: 7 hex digits or more."""
+    return len(value) >= 7 and all(char in "0123456789abcdefABCDEF" for char in value)
 
 
 def _git_executable() -> str:
