@@ -39,6 +39,12 @@ def _lower_key(bound: Bound) -> tuple[Any, ...]:
     return (1, bound[0], 0 if bound[1] else 1)
 
 
+@functools.lru_cache(maxsize=256)
+def _range_marker(python: PythonRange) -> Marker:
+    """`PythonRange.marker`, built once per range (the resolver asks at every step)."""
+    return Marker.from_requires_python(python.ranges())
+
+
 def _upper_key(bound: Bound) -> tuple[Any, ...]:
     """Order of upper bounds: by version, `<v` before `<=v`, unbounded last."""
     if bound is None:
@@ -66,7 +72,7 @@ class PythonRange:
 
     def marker(self) -> Marker:
         """`python_full_version` bounds equal to this range (uv's `to_marker_tree`)."""
-        return Marker.from_requires_python(self.ranges())
+        return _range_marker(self)
 
     @property
     def target(self) -> Version:
