@@ -507,3 +507,8 @@ def test_a_local_index_is_locked_as_a_path_as_uv(
     assert run_puv("lock", "--locked", cwd=with_puv).returncode == 0
     synced = run_puv("sync", "--frozen", "--python", str(base_python()), cwd=with_puv)
     assert synced.returncode == 0 and " + beta==2.0\n" in synced.stderr, synced.stderr
+    # exported with absolute `file:` URLs, as uv exports a local index
+    export = ("export", "--frozen", "--no-header", "--format", "pylock.toml")
+    assert run_puv(*export, cwd=with_uv).stdout == run_uv(*export, cwd=with_uv).stdout
+    outdated = ("tree", "--frozen", "--outdated")
+    assert run_puv(*outdated, cwd=with_uv).stdout == run_uv(*outdated, cwd=with_uv).stdout

@@ -19,6 +19,7 @@ carries the marker under which it is needed (see `puv.lock.graph.export_nodes`).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -423,13 +424,18 @@ class _Rebase:
 
         return relative_to(self.root / location, self.base)
 
+    def url(self, *location: str) -> str:
+        """A lock path (relative to the workspace root, or absolute; joined from parts) as a
+        `file:` URL."""
+        return Path(os.path.normpath(self.root.joinpath(*location))).as_uri()
+
 
 def pylock_from_nodes(
     lock: Lock,
     nodes: Iterable[ExportNode],
     *,
     editable: Callable[[str], bool] = _always,
-    paths: Callable[[str], str] = str,
+    paths: _Rebase,
 ) -> Pylock:
     """The `pylock.toml` document of an export (uv's `PylockToml::from_lock`): packages by id,
     virtual source trees left out; `paths` rewrites the lock's local paths."""
@@ -451,7 +457,7 @@ def _split_hash(digest: str | None) -> tuple[tuple[str, str], ...]:
 
 
 def _pylock_package(
-    node: ExportNode, editable: Callable[[str], bool], paths: Callable[[str], str]
+    node: ExportNode, editable: Callable[[str], bool], paths: _Rebase
 ) -> PylockPackage | None:
     package = node.package
     source = package.source
@@ -463,17 +469,39 @@ def _pylock_package(
         directory = PylockDirectory(paths(source.location), is_editable)
         return PylockPackage(package.name, marker=marker, directory=directory)
     if source.kind == "registry":
+        # a local index (a path in the lock, its files relative to it): absolute `file:` URLs
+        local = "://" not in source.location
+        index = paths.url(source.location) if local else source.location
+
+        def url(kind: str, location: str) -> str | None:
+            if kind == "path" and local:
+                return paths.url(source.location, location)
+            return location if kind == "url" else None
+
+        def path(kind: str, location: str) -> str | None:
+            return location if kind == "path" and not local else None
+
+        sdist = package.sdist
         return PylockPackage(
             package.name,
             package.version,
             marker,
-            index=source.location,
-            sdist=_pylock_sdist(package),
+            index=index,
+            sdist=None
+            if sdist is None or sdist.location is None
+            else PylockFile(
+                sdist.location.rsplit("/", 1)[-1],
+                url=url(sdist.location_kind or "", sdist.location),
+                path=path(sdist.location_kind or "", sdist.location),
+                upload_time=_whole_seconds(sdist.upload_time),
+                size=sdist.size,
+                hashes=_split_hash(sdist.hash),
+            ),
             wheels=tuple(
                 PylockFile(
                     wheel.filename,
-                    url=wheel.location if wheel.location_kind == "url" else None,
-                    path=wheel.location if wheel.location_kind == "path" else None,
+                    url=url(wheel.location_kind, wheel.location),
+                    path=path(wheel.location_kind, wheel.location),
                     upload_time=_whole_seconds(wheel.upload_time),
                     size=wheel.size,
                     hashes=_split_hash(wheel.hash),
@@ -489,21 +517,6 @@ def _pylock_package(
         return PylockPackage(package.name, package.version, marker, vcs=vcs)
     archive = _pylock_archive(package, paths)
     return PylockPackage(package.name, package.version, marker, archive=archive)
-
-
-def _pylock_sdist(package: Package) -> PylockFile | None:
-    """A registry package's sdist entry."""
-    sdist = package.sdist
-    if sdist is None or sdist.location is None:
-        return None
-    return PylockFile(
-        sdist.location.rsplit("/", 1)[-1],
-        url=sdist.location if sdist.location_kind == "url" else None,
-        path=sdist.location if sdist.location_kind == "path" else None,
-        upload_time=_whole_seconds(sdist.upload_time),
-        size=sdist.size,
-        hashes=_split_hash(sdist.hash),
-    )
 
 
 def _whole_seconds(upload_time: str | None) -> str | None:

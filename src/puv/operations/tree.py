@@ -19,9 +19,11 @@ index for the newest version of each registry package.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from puv.core.markers import Marker
@@ -83,7 +85,7 @@ def tree(ctx: Context, request: TreeRequest) -> str:
             environ=os.environ,
         ).markers
     lock = project_lock(ctx, workspace, request.lock).lock
-    latest = latest_versions(ctx, lock) if request.outdated else {}
+    latest = latest_versions(ctx, lock, workspace.root) if request.outdated else {}
     graph = tree_graph(
         lock,
         groups=groups,
@@ -270,7 +272,7 @@ def human_readable_bytes(size: int) -> str:
 # ----------------------------------------------------------------------------- --outdated
 
 
-def latest_versions(ctx: Context, lock: Lock) -> dict[PackageId, str]:
+def latest_versions(ctx: Context, lock: Lock, root: Path) -> dict[PackageId, str]:
     """The newest version each registry package's index offers, where newer than the locked one
     (uv's `LatestClient`: stable releases unless the lock allows pre-releases, not yanked,
     uploaded before the lock's `exclude-newer`, allowing the lock's `requires-python`). Pages
@@ -290,11 +292,17 @@ def latest_versions(ctx: Context, lock: Lock) -> dict[PackageId, str]:
     ]
     if not registry:
         return {}
-    indexes = IndexList(tuple(Index(url) for url in sorted({p.source.location for p in registry})))
+
+    def index_url(location: str) -> str:  # a local index is a path from the workspace root
+        return location if "://" in location else Path(os.path.normpath(root / location)).as_uri()
+
+    urls = sorted({index_url(package.source.location) for package in registry})
+    indexes = IndexList(tuple(Index(url) for url in urls))
     refresh = Refresh(time.time(), everything=True)
     with http_client(ctx, indexes, refresh=refresh) as client:
         pages = client.map(
-            lambda package: client.project_page(package.source.location, package.name), registry
+            lambda package: client.project_page(index_url(package.source.location), package.name),
+            registry,
         )
     floor = _python_floor(lock.requires_python)
     cutoff = _timestamp(lock.options.exclude_newer)
