@@ -169,7 +169,7 @@ def test_missing_tag_fails_as_uv(
 
 
 @needs_git
-def test_checkout_exports_the_commit_once(
+def test_checkout_clones_the_commit_once(
     repository: Path, checkouts: tuple[GitCheckouts, list[str]], tmp_path: Path
 ) -> None:
     git, _ = checkouts
@@ -179,7 +179,9 @@ def test_checkout_exports_the_commit_once(
     tree = git.checkout(url, commit)
     assert (tree / "file.txt").read_text() == "one"
     assert tree == tmp_path / "cache" / "checkouts" / tree.parent.name / commit
-    assert not (tree / ".git").exists()
+    # a working tree with its history, as uv's: setuptools-scm and the like ask Git
+    assert run_git(tree, "rev-parse", "HEAD") == commit
+    assert run_git(tree, "status", "--porcelain") == ""
     shutil.rmtree(repository)
     assert git.checkout(url, commit) == tree
 

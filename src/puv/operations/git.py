@@ -2,8 +2,9 @@
 
 As uv does it: each repository has a bare database in the `git` cache bucket (keyed by its URL)
 that `git fetch` fills with just the refspecs the reference needs (one branch or tag; every
-branch and tag for an ambiguous `rev`; the commit itself when it is known); the commit's tree is
-then exported once into `checkouts/<repository>/<commit>` and reused by every later run. A commit
+branch or else the tag of a `rev` name; every branch and tag for a `rev` that may be a short
+commit; the commit itself when it is known); the commit is then cloned once into
+`checkouts/<repository>/<commit>` (with `.git`) and reused by every later run. A commit
 the database already holds needs no fetch, so a lock's pinned commits work offline.
 
 `GitUrl` is the text form uv.lock and the lowered `[tool.uv.sources]` use:
@@ -13,7 +14,6 @@ the database already holds needs no fetch, so a lock's pinned commits work offli
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
 import shutil
@@ -186,25 +186,24 @@ class GitCheckouts:
         return commit
 
     def checkout(self, url: GitUrl, commit: str) -> Path:
-        """The tree of `commit` (fetched first if needed), exported once into the cache; the
-        project directory is `checkout(...) / subdirectory`."""
+        """A working tree of `commit` (fetched first if needed), cloned once into the cache as
+        uv does (a local clone of the database reset to the commit, `.git` included, so that
+        build backends that ask Git for the version find it); the project directory is
+        `checkout(...) / subdirectory`."""
         target = self.root / "checkouts" / _key(url.repository) / commit
         if target.is_dir():
             return target
         database = self._database(url.repository)
         if self._commit(database, commit) is None:
             self._fetch_commit(database, url, commit)
-        archive = self._git(
-            database, ["archive", "--format=tar", commit], [f"failed to export `{commit}`"]
-        )
-        import tarfile
-
         from puv.cache.persist import persist_dir, temp_dir_in
 
         stage = temp_dir_in(target.parent)
         try:
-            with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:
-                tar.extractall(stage, filter="data")
+            causes = [f"failed to clone into: {user_display(stage, Path.cwd())}"]
+            self._git(database, ["clone", "--local", "--no-checkout", str(database), str(stage)],
+                      causes)  # fmt: skip
+            self._git(stage, ["reset", "--hard", "--quiet", commit], causes)
         except BaseException:
             shutil.rmtree(stage, ignore_errors=True)
             raise
@@ -333,7 +332,7 @@ class GitCheckouts:
         return result.stdout
 
     def _run(self, arguments: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
-        environment = dict(os.environ, GIT_TERMINAL_PROMPT="0")
+        environment = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_LFS_SKIP_SMUDGE="1")
         if self.offline:
             environment["GIT_ALLOW_PROTOCOL"] = "file"
         try:
