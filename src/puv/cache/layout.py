@@ -21,7 +21,7 @@ BUCKETS: dict[str, int] = {
     "sdists": 1,  # wheels built from sdists
     "builds": 1,  # isolated build environments
     "environments": 1,  # ephemeral environments (run --with, tool run, scripts)
-    "git": 1,  # git checkouts, by commit
+    "git": 2,  # git databases and checkouts (v2: checkouts are clones with `.git`)
 }
 
 CACHEDIR_TAG = (
