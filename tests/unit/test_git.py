@@ -187,6 +187,33 @@ def test_checkout_clones_the_commit_once(
 
 
 @needs_git
+def test_checkout_initialises_submodules_from_relative_urls(
+    tmp_path: Path, checkouts: tuple[GitCheckouts, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A submodule at `../library` resolves against the repository's own URL (not the cache's
+    database), as uv resolves it."""
+    # git refuses `file:` submodules unless told otherwise (CVE-2022-39253)
+    for key, value in {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "protocol.file.allow",
+                       "GIT_CONFIG_VALUE_0": "always"}.items():  # fmt: skip
+        monkeypatch.setenv(key, value)
+    library = tmp_path / "library"
+    library.mkdir()
+    run_git(library, "init", "-q", "-b", "main")
+    (library / "lib.txt").write_text("library")
+    run_git(library, "add", "-A")
+    run_git(library, "commit", "-qm", "library")
+    app = tmp_path / "app"
+    app.mkdir()
+    run_git(app, "init", "-q", "-b", "main")
+    run_git(app, "submodule", "add", "-q", "../library", "vendor/library")
+    run_git(app, "commit", "-qm", "with a submodule")
+    git, _ = checkouts
+    url = GitUrl(app.as_uri())
+    tree = git.checkout(url, git.resolve(url))
+    assert (tree / "vendor" / "library" / "lib.txt").read_text() == "library"
+
+
+@needs_git
 def test_offline_allows_only_local_repositories(tmp_path: Path, repository: Path) -> None:
     offline = GitCheckouts(tmp_path / "cache", lambda line: None, offline=True)
     assert offline.resolve(GitUrl(repository.as_uri(), GitReference("tag", "v1")))

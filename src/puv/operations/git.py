@@ -204,6 +204,12 @@ class GitCheckouts:
             self._git(database, ["clone", "--local", "--no-checkout", str(database), str(stage)],
                       causes)  # fmt: skip
             self._git(stage, ["reset", "--hard", "--quiet", commit], causes)
+            # uv's submodules: the direct ones with relative URLs resolved against the
+            # repository (its credentials left out, so none are written into the checkout),
+            # then the nested ones against their own parents
+            origin = f"remote.origin.url={_without_credentials(url.repository)}"
+            self._git(stage, ["-c", origin, "submodule", "update", "--init"], causes)
+            self._git(stage, ["submodule", "update", "--recursive", "--init"], causes)
         except BaseException:
             shutil.rmtree(stage, ignore_errors=True)
             raise
@@ -359,6 +365,13 @@ def _shell_escaped(argument: str) -> str:
     if argument and all(char.isalnum() or char in "-_=/,.+" for char in argument):
         return argument
     return "'" + argument.replace("'", "'\\''") + "'"
+
+
+def _without_credentials(repository: str) -> str:
+    parts = urlsplit(repository)
+    if "@" not in parts.netloc:
+        return repository
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def _key(repository: str) -> str:
