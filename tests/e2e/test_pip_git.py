@@ -124,3 +124,21 @@ def test_an_editable_git_reference_is_refused_as_uv_refuses_it(
     install = ("pip", "install", "-p", "env", "-i", index.simple_url)
     assert "Git sources cannot be editable" in pair.same(*install, "-e", url)
     assert f"in `editable.txt` at line 1: `{url}`" in pair.same(*install, "-r", "editable.txt")
+
+
+def test_pip_uninstall_finds_unnamed_references_by_url_as_uv(
+    pair: Twins, repository: Path, index: IndexServer
+) -> None:
+    """Names are matched by name, unnamed references by the URL a distribution was installed
+    from (nothing is checked out: the written `@v1` is not the installed commit URL)."""
+    url = f"git+{repository.as_uri()}"
+    pair.same(
+        "pip", "install", "-p", "env", "-i", index.simple_url, f"{url}@v1", skip=("Prepared",)
+    )
+    commit = _git(repository, "rev-parse", "HEAD").strip()
+    removed = pair.same(
+        "pip", "uninstall", "-p", "env", f"{url}@v1", f"{url}@{commit}", "nope", "beta"
+    )
+    assert f"warning: Skipping `{url}@v1` as it is not installed\n" in removed
+    assert f" - treepkg==0.3 (from {url}@{commit})\n" in removed
+    assert _installed(pair, "puv") == _installed(pair, "uv")

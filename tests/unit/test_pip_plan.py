@@ -27,8 +27,8 @@ from puv.operations.pip_requirements import (
     RequirementSources,
     check_hashes_required,
     read_sources,
-    requested_names,
     requested_packages,
+    uninstall_targets,
 )
 from puv.operations.wheel_cache import WheelCache
 from puv.operations.wheel_select import (
@@ -249,7 +249,7 @@ def test_read_sources_warns_about_an_empty_file_and_collects_index_options(
     assert sources.indexes.extra_index_urls == ("http://b/simple",)
     assert sources.indexes.find_links == ("./wheels",)
     assert sources.require_hashes
-    assert requested_names(sources, tmp_path) == ["idna", "six"]
+    assert uninstall_targets(sources, tmp_path) == (["idna", "six"], [])
 
 
 def test_pylock_sources_are_refused_clearly(tmp_path: Path) -> None:

@@ -53,9 +53,9 @@ from puv.operations.pip_requirements import (
     pinned_git,
     read_sources,
     refuse_git_editables,
-    requested_names,
     requested_packages,
     resolver_inputs,
+    uninstall_targets,
     with_groups,
 )
 from puv.operations.target_platform import (
@@ -836,22 +836,27 @@ def uninstall_packages(ctx: Context, request: UninstallRequest) -> None:
     sources = read_sources(
         request.files, request.packages, environ=os.environ, warn=printer.warn, cwd=ctx.cwd
     )
-    names = requested_names(sources, ctx.cwd)
+    names, urls = uninstall_targets(sources, ctx.cwd)
     target = target_environment(ctx, request.python, system=request.system, uninstall=True)
     check_externally_managed(target, allowed=ctx.settings.pip.break_system_packages)
     with _environment_lock(target, dry_run=request.dry_run):
-        _uninstall(ctx, request, names, target)
+        _uninstall(ctx, request, names, urls, target)
 
 
 def _uninstall(
-    ctx: Context, request: UninstallRequest, names: Sequence[str], target: TargetEnvironment
+    ctx: Context,
+    request: UninstallRequest,
+    names: Sequence[str],
+    urls: Sequence[str],
+    target: TargetEnvironment,
 ) -> None:
+    """Remove the distributions of `names`, and those installed from `urls` (uv's order of
+    warnings: names, then URLs)."""
     from puv.operations.wheel_cache import WheelCache
 
     printer = ctx.printer
     installed = scan_site_packages(target.site_packages)
-    wanted = set(names)
-    chosen = [dist for dist in installed if dist.name in wanted]
+    chosen = [dist for dist in installed if dist.name in names or dist.url in urls]
     if request.dry_run:
         if chosen:
             printer.status(f"Would uninstall {plural(len(chosen), 'package')}")
@@ -860,8 +865,13 @@ def _uninstall(
             printer.status("Would make no changes")
         return
     present = {dist.name for dist in installed}
-    for name in sorted(wanted - present):
-        printer.warn(f"Skipping {name} as it is not installed")
+    for name in names:
+        if name not in present:
+            printer.warn(f"Skipping {name} as it is not installed")
+    installed_from = {dist.url for dist in installed}
+    for url in urls:
+        if url not in installed_from:
+            printer.warn(f"Skipping `{url}` as it is not installed")
     if not chosen:
         printer.warn("No packages to uninstall")
         return

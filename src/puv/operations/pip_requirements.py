@@ -317,16 +317,21 @@ def requested_packages(
     return list(wanted.values())
 
 
-def requested_names(sources: RequirementSources, cwd: Path) -> list[str]:
-    """The normalized names of the requirements, markers ignored (what `pip uninstall` removes)."""
-    names: dict[str, None] = {}
+def uninstall_targets(sources: RequirementSources, cwd: Path) -> tuple[list[str], list[str]]:
+    """What `pip uninstall` removes, as uv reads it: the normalized names of named requirements
+    (specifiers, URLs and markers ignored) and the URLs of unnamed ones and editables (a path as
+    its `file:` URL), each sorted and deduplicated; nothing is built or checked out."""
+    names: set[str] = set()
+    urls: set[str] = set()
     for line in sources.lines:
         if line.editable or line.is_unnamed:
             location = _split_extras(line.text.split(";", 1)[0].strip())[0]
-            names[direct_reference(location, cwd).name] = None
+            if not location.startswith((*_URL_SCHEMES, *_VCS_SCHEMES)):
+                location = Path(os.path.normpath(cwd / os.path.expanduser(location))).as_uri()
+            urls.add(location)
         else:
-            names[normalize_name(_parse(line).name)] = None
-    return list(names)
+            names.add(normalize_name(_parse(line).name))
+    return sorted(names), sorted(urls)
 
 
 @dataclass(frozen=True, slots=True)
