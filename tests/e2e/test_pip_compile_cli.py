@@ -394,3 +394,33 @@ def test_group_without_sources_matches_uv(
     assert puv.returncode == uv.returncode
     assert puv.stdout == _as_puv(uv.stdout)
     assert _status(puv.stderr).splitlines()[-1] == _status(uv.stderr).splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("z.in", "--group", "pyproject.toml:dev"),
+        ("z.in", "sub/pyproject.toml", "--group", "dev"),
+        ("z.in", "--group", "sub/pyproject.toml:dev", "--group", "dev"),
+        ("zz.in", "z.in", "pyproject.toml", "sub/pyproject.toml", "--group", "dev",
+         "-c", "c.txt", "-c", "b.txt"),
+        ("z.in", "--group", "missing/pyproject.toml:dev"),
+    ],
+)  # fmt: skip
+def test_groups_and_annotations_match_uv(
+    run_puv: Runner, run_uv: Runner, tmp_path: Path, index: IndexServer, args: tuple[str, ...]
+) -> None:
+    """`--group [PATH:]NAME` reads that file (./pyproject.toml without a path), whatever the
+    sources; `# via` lists constraints, then requirements, each by file, project, group."""
+    project = '[project]\nname = "{}"\nversion = "0.1"\ndependencies = ["gamma"]\n'
+    groups = '[dependency-groups]\ndev = ["gamma", "epsilon"]\n'
+    _write(tmp_path, "pyproject.toml", project.format("app") + groups)
+    (tmp_path / "sub").mkdir()
+    _write(tmp_path / "sub", "pyproject.toml", project.format("lib") + groups)
+    for name, text in (("z.in", "gamma\n"), ("zz.in", "gamma\n"), ("c.txt", "gamma<9\n"),
+                       ("b.txt", "gamma<8\n")):  # fmt: skip
+        _write(tmp_path, name, text)
+    puv, uv = _both(run_puv, run_uv, tmp_path, *args, "--index-url", index.simple_url)
+    assert puv.returncode == uv.returncode
+    assert puv.stdout == _as_puv(uv.stdout)
+    assert _status(puv.stderr) == _status(uv.stderr)

@@ -19,11 +19,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import re
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -523,15 +524,23 @@ def _read_inputs(ctx: Context, request: CompileRequest, pip: Any) -> _Inputs:
     extras: set[str] = {canonicalize_name(extra) for extra in pip.extra}
     for source in request.sources:
         if Path(source).name == "pyproject.toml":
-            _read_pyproject(ctx, source, inputs, extras, pip.all_extras, pip.group)
+            _read_pyproject(ctx, source, inputs, extras, pip.all_extras)
         elif extras or pip.all_extras:
             raise PuvError(
                 "Requesting extras requires a `pyproject.toml`, `setup.cfg`, or `setup.py` file."
             )
         else:
             _read_requirements_file(ctx, request, source, inputs, "requirements")
-    if not request.sources and pip.group:  # `--group` alone: the groups of ./pyproject.toml
-        _read_groups(_load_pyproject(ctx, "pyproject.toml"), "pyproject.toml", inputs, pip.group)
+    for group in pip.group:  # `[PATH:]NAME`, from ./pyproject.toml without a path, as uv
+        given, _, name = str(group).rpartition(":")
+        source = given or "pyproject.toml"
+        if not (ctx.cwd / source).is_file():
+            shown = given or str(ctx.cwd / source)
+            raise PuvError(
+                f"Failed to read dependency groups from: {shown}",
+                causes=[f"No `pyproject.toml` found at: {shown}"],
+            )
+        _read_groups(_load_pyproject(ctx, source), source, inputs, [name])
     unused = sorted(extras - inputs.used_extras)
     if unused:
         plural = "" if len(unused) == 1 else "s"
@@ -683,7 +692,6 @@ def _read_pyproject(
     inputs: _Inputs,
     extras: set[str],
     all_extras: bool,
-    groups: Sequence[str],
 ) -> None:
     project = _load_pyproject(ctx, source)
     name = project.name or "project"
@@ -698,7 +706,6 @@ def _read_pyproject(
             inputs.used_extras.add(normalized)
             for text in texts:
                 inputs.requirements.append((_declared(text, source, directory, inputs), label))
-    _read_groups(project, source, inputs, groups)
 
 
 def _declared(text: str, source: str, directory: Path, inputs: _Inputs) -> Requirement:
@@ -1471,13 +1478,34 @@ def _root_extras(inputs: _Inputs) -> list[tuple[str, str]]:
 
 def _sources(inputs: _Inputs) -> dict[str, list[str]]:
     """Name -> the user's files that ask for it (`-r requirements.in`, `-c constraints.txt`),
-    constraints first, then overrides, then requirements (uv's `SourceAnnotation` order)."""
+    in uv's `SourceAnnotation` order: constraints, then overrides, then requirements, each by
+    origin (files, then projects, then groups; by path, then name and group)."""
     sources: dict[str, list[str]] = {}
     for requirement, label in [*inputs.constraints, *inputs.overrides, *inputs.requirements]:
         name = canonicalize_name(requirement.name)
         if label is not None and label not in sources.setdefault(name, []):
             sources[name].append(label)
-    return sources
+    return {name: sorted(labels, key=_annotation_order) for name, labels in sources.items()}
+
+
+_KINDS = (("-c ", 0), ("--override ", 1), ("-r ", 2))
+_PROJECT_ORIGIN = re.compile(r"(?P<name>\S+) \((?P<path>.*?)(?::(?P<group>[^:()]+))?\)")
+
+
+def _annotation_order(label: str) -> tuple[object, ...]:
+    """The sort key of a `# via` source label (uv's derived `Ord` of `SourceAnnotation` and
+    `RequirementOrigin`; paths compare by components)."""
+    kind, rest = 2, label
+    for prefix, rank in _KINDS:
+        if label.startswith(prefix):
+            kind, rest = rank, label[len(prefix) :]
+            break
+    project = _PROJECT_ORIGIN.fullmatch(rest)
+    if project is None:
+        return (kind, 0, PurePath(rest).parts)
+    group = project["group"]
+    origin = (1, PurePath(project["path"]).parts, project["name"])
+    return (kind, *origin) if group is None else (kind, 2, origin[1], project["name"], group)
 
 
 def _with_index_annotations(
