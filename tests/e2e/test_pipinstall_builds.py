@@ -263,3 +263,15 @@ def test_a_constraint_url_is_where_a_required_package_comes_from(
     assert f" + beta==2.0 (from {beta})" in installed
     _install(pair, index, "../tree", "-c", "constraints.txt")
     pair.same("pip", "freeze", "-p", "env")
+
+
+def test_an_override_url_replaces_a_requirement_url_where_a_constraint_url_conflicts(
+    pair: Twins, index: IndexServer
+) -> None:
+    beta = index.file_url("beta-2.0-py3-none-any.whl")
+    other = index.file_url("beta-1.0-py3-none-any.whl")
+    pair.write("other.txt", f"beta @ {other}\n")
+    wanted = ("pip", "install", "-p", "env", "--dry-run", "-i", index.simple_url, f"beta @ {beta}")
+    conflict = pair.same(*wanted, "-c", "other.txt")
+    assert "error: Requirements contain conflicting URLs for package `beta`:" in conflict
+    assert f" + beta @ {other}" in pair.same(*wanted, "--override", "other.txt")

@@ -50,6 +50,7 @@ from puv.operations.pip_requirements import (
     SourceOptions,
     asked_extras,
     check_hashes_required,
+    conflicting_urls,
     pinned_git,
     read_sources,
     refuse_git_editables,
@@ -541,13 +542,16 @@ def _install_provider(
     extras = asked_extras(inputs.requirements)
     releases = DirectReleases(session.client, ctx.cache, session.build_metadata, session.git)
     directs = releases.collect(inputs.directs, extras, ctx.cwd, provider.options.environment)
-    # a constraint's or override's URL is loaded if the resolution asks for its package (it
-    # replaces a requirement's other URL: uv refuses that for a constraint, not an override)
-    pending = {
-        name: requested
-        for name, requested in inputs.constraint_urls.items()
-        if name not in directs or requested.url != directs[name].requested.url
-    }
+    # a constraint's or override's URL is loaded if the resolution asks for its package; an
+    # override's replaces a requirement's other URL, a constraint's conflicts with it (uv)
+    pending = {}
+    for name, requested in inputs.constraint_urls.items():
+        direct = directs.get(name)
+        if direct is not None and requested.url == direct.requested.url:
+            continue
+        if direct is not None and name not in inputs.override_urls:
+            raise conflicting_urls(name, (direct.requested.url or "", requested.url or ""))
+        pending[name] = requested
     directs = {name: release for name, release in directs.items() if name not in pending}
     return _InstallProvider(
         provider, directs, session, pending, releases.load, no_deps=ctx.settings.pip.no_deps

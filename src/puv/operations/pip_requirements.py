@@ -687,7 +687,9 @@ class ResolverInputs:
     """The requirements as the resolver takes them. A direct reference becomes a plain
     requirement of its name (its one version is supplied beside the index's), listed in
     `directs`; `hashes` holds the `--hash` digests given per name; `constraint_urls` the URLs
-    constraints and overrides give (a package's source if it is required; an override's first)."""
+    constraints and overrides give (a package's source if it is required; an override's first),
+    `override_urls` the names whose URL an override gives (it replaces a requirement's URL, where
+    a constraint's different URL is a conflict)."""
 
     requirements: tuple[Requirement, ...]
     constraints: tuple[Requirement, ...]
@@ -695,6 +697,7 @@ class ResolverInputs:
     directs: Mapping[str, Requested]
     hashes: Mapping[str, tuple[HashDigest, ...]]
     constraint_urls: Mapping[str, Requested] = field(default_factory=dict)
+    override_urls: frozenset[str] = frozenset()
 
 
 def resolver_inputs(
@@ -722,12 +725,15 @@ def resolver_inputs(
             text += f" ; {parsed.marker}"
         requirements.append(Requirement(text))
     constraint_urls: dict[str, Requested] = {}
+    override_urls: set[str] = set()
     for line in (*sources.overrides, *sources.constraints):
         if line.editable or line.is_unnamed:
             continue
         found = understand(line, cwd)
         if found is not None and found.requested.url is not None:
             constraint_urls.setdefault(found.requested.name, found.requested)
+            if line in sources.overrides:
+                override_urls.add(found.requested.name)
     return ResolverInputs(
         requirements=tuple(requirements),
         constraints=tuple(_plain(sources.constraints)),
@@ -735,6 +741,7 @@ def resolver_inputs(
         directs=directs,
         hashes=hashes,
         constraint_urls=constraint_urls,
+        override_urls=frozenset(override_urls),
     )
 
 
