@@ -130,6 +130,8 @@ def test_project_sources_and_groups(pair: Twins, index: IndexServer) -> None:
     assert "was not found in the project" in _install(
         pair, index, "--group", "proj/pyproject.toml:nope"
     )
+    missing = _install(pair, index, "--group", "nowhere/pyproject.toml:dev")
+    assert "Failed to read dependency groups from: nowhere/pyproject.toml" in missing
     _install(pair, index, "-r", "proj/pyproject.toml", "--group", "proj/pyproject.toml:lint")
     pair.same("pip", "freeze", "-p", "env")
 

@@ -262,10 +262,10 @@ def _group_lines(cwd: Path, group: str) -> list[RequirementLine]:
 
     shown, _, name = group.rpartition(":")
     path = (cwd / (shown or "pyproject.toml")).absolute()
-    if not path.is_file():
+    if not path.is_file():  # named as given, or by its absolute path when defaulted (uv)
         raise PuvError(
-            f"Failed to read dependency groups from: {path}",
-            causes=[f"No `pyproject.toml` found at: {path}"],
+            f"Failed to read dependency groups from: {shown or path}",
+            causes=[f"No `pyproject.toml` found at: {shown or path}"],
         )
     groups = read_dependency_groups(read_pyproject(path), cwd=cwd)
     found = groups.get(normalize_name(name))
