@@ -405,6 +405,8 @@ def test_group_without_sources_matches_uv(
         ("zz.in", "z.in", "pyproject.toml", "sub/pyproject.toml", "--group", "dev",
          "-c", "c.txt", "-c", "b.txt"),
         ("z.in", "--group", "missing/pyproject.toml:dev"),
+        ("z.in", "--group", "cycle/pyproject.toml:a"),
+        ("--group", "legacy/pyproject.toml:dev"),
     ],
 )  # fmt: skip
 def test_groups_and_annotations_match_uv(
@@ -420,6 +422,14 @@ def test_groups_and_annotations_match_uv(
     for name, text in (("z.in", "gamma\n"), ("zz.in", "gamma\n"), ("c.txt", "gamma<9\n"),
                        ("b.txt", "gamma<8\n")):  # fmt: skip
         _write(tmp_path, name, text)
+    # groups read as a project reads them: includes (a cycle is uv's error), and the legacy
+    # `tool.uv.dev-dependencies` joined to `dev`
+    (tmp_path / "cycle").mkdir()
+    cycle = '[dependency-groups]\na = [{include-group = "b"}]\nb = [{include-group = "a"}]\n'
+    _write(tmp_path / "cycle", "pyproject.toml", project.format("cyc") + cycle)
+    (tmp_path / "legacy").mkdir()
+    legacy = '[dependency-groups]\ndev = ["gamma"]\n[tool.uv]\ndev-dependencies = ["epsilon"]\n'
+    _write(tmp_path / "legacy", "pyproject.toml", project.format("old") + legacy)
     puv, uv = _both(run_puv, run_uv, tmp_path, *args, "--index-url", index.simple_url)
     assert puv.returncode == uv.returncode
     assert puv.stdout == _as_puv(uv.stdout)

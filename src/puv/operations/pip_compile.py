@@ -55,6 +55,7 @@ from puv.operations.pip_requirements import (
     asked_extras,
     conflicting_urls,
     merge_requested,
+    read_group,
     requested_at,
     understand,
 )
@@ -532,15 +533,10 @@ def _read_inputs(ctx: Context, request: CompileRequest, pip: Any) -> _Inputs:
         else:
             _read_requirements_file(ctx, request, source, inputs, "requirements")
     for group in pip.group:  # `[PATH:]NAME`, from ./pyproject.toml without a path, as uv
-        given, _, name = str(group).rpartition(":")
-        source = given or "pyproject.toml"
-        if not (ctx.cwd / source).is_file():
-            shown = given or str(ctx.cwd / source)
-            raise PuvError(
-                f"Failed to read dependency groups from: {shown}",
-                causes=[f"No `pyproject.toml` found at: {shown}"],
-            )
-        _read_groups(_load_pyproject(ctx, source), source, inputs, [name])
+        found = read_group(ctx.cwd, str(group))
+        label = f"{found.project or 'project'} ({found.source}:{found.group})"
+        for text in found.requirements:
+            inputs.requirements.append((_requirement(text, found.source), label))
     unused = sorted(extras - inputs.used_extras)
     if unused:
         plural = "" if len(unused) == 1 else "s"
@@ -729,34 +725,6 @@ def _load_pyproject(ctx: Context, source: str) -> PyProject:
     if not path.is_file():
         raise PuvError(f"File not found: {source}")
     return read_pyproject(path)
-
-
-def _read_groups(project: PyProject, source: str, inputs: _Inputs, groups: Sequence[str]) -> None:
-    """The requirements of the `[dependency-groups]` tables named by `--group`."""
-    name = project.name or "project"
-    declared = project.data.get("dependency-groups") or {}
-    for group in groups:
-        for text in _group_requirements(declared, group, source):
-            inputs.requirements.append((_requirement(text, source), f"{name} ({source}:{group})"))
-
-
-def _group_requirements(
-    declared: Mapping[str, Any], group: str, source: str, seen: frozenset[str] = frozenset()
-) -> list[str]:
-    """PEP 735: the requirement strings of `group`, with `include-group` expanded."""
-    by_name = {canonicalize_name(key): value for key, value in declared.items()}
-    wanted = canonicalize_name(group)
-    if wanted not in by_name:
-        raise PuvError(f"The dependency group '{group}' was not found in the project: {source}")
-    if wanted in seen:
-        raise PuvError(f"Detected a cycle in `dependency-groups`: `{group}`")
-    texts: list[str] = []
-    for item in by_name[wanted]:
-        if isinstance(item, str):
-            texts.append(item)
-        elif isinstance(item, dict) and isinstance(item.get("include-group"), str):
-            texts += _group_requirements(declared, item["include-group"], source, seen | {wanted})
-    return texts
 
 
 # ----------------------------------------------------------------------------- target

@@ -256,33 +256,57 @@ def _project_lines(
 
 
 def _group_lines(cwd: Path, group: str) -> list[RequirementLine]:
-    """The requirements of one `--group [PATH:]NAME` (PATH defaults to `./pyproject.toml`)."""
-    from puv.project.groups import read_dependency_groups
+    """The requirements of one `--group [PATH:]NAME` as requirement lines."""
+    return [RequirementLine(text) for text in read_group(cwd, group).requirements]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRequirements:
+    """One `--group [PATH:]NAME` read: the project's name (None when it has none), its file as
+    the user wrote it (`pyproject.toml` by default), the group and its PEP 508 requirements."""
+
+    project: str | None
+    source: str
+    group: str
+    requirements: tuple[str, ...]
+
+
+def read_group(cwd: Path, group: str) -> GroupRequirements:
+    """One `--group [PATH:]NAME` of the pip commands (PATH defaults to `./pyproject.toml`), read
+    as a project reads its groups (includes, `tool.uv.dev-dependencies`) and failing as uv does."""
+    from puv.project.groups import DependencyGroupError, read_dependency_groups
     from puv.project.pyproject import read_pyproject
 
     shown, _, name = group.rpartition(":")
     path = (cwd / (shown or "pyproject.toml")).absolute()
-    if not path.is_file():  # named as given, or by its absolute path when defaulted (uv)
+    where = shown or str(path)  # as given, or the absolute default, as uv names it
+    if not path.is_file():
         raise PuvError(
-            f"Failed to read dependency groups from: {shown or path}",
-            causes=[f"No `pyproject.toml` found at: {shown or path}"],
+            f"Failed to read dependency groups from: {where}",
+            causes=[f"No `pyproject.toml` found at: {where}"],
         )
-    groups = read_dependency_groups(read_pyproject(path), cwd=cwd)
+    pyproject = read_pyproject(path)
+    try:
+        groups = read_dependency_groups(pyproject, cwd=cwd)
+    except DependencyGroupError as err:
+        raise PuvError(
+            f"Failed to read dependency groups from: {where}", causes=[err.message, *err.causes]
+        ) from None
     found = groups.get(normalize_name(name))
     if found is None:
         raise PuvError(
             f"The dependency group '{name}' was not found in the project: "
             f"{shown or 'pyproject.toml'}"
         )
-    lines = []
+    texts = []
     for dependency in found.requirements:
         extras = f"[{','.join(dependency.extras)}]" if dependency.extras else ""
         text = dependency.name + extras
         text += f" @ {dependency.url}" if dependency.url else (dependency.specifier or "")
         if not dependency.marker.is_true():
             text += f" ; {dependency.marker}"
-        lines.append(RequirementLine(text))
-    return lines
+        texts.append(text)
+    return GroupRequirements(pyproject.name, shown or "pyproject.toml", name, tuple(texts))
 
 
 # ------------------------------------------------------------------------ to packages
