@@ -42,6 +42,7 @@ __all__ = [
     "LockedDist",
     "LockedFile",
     "TargetKind",
+    "location_url",
     "locked_dists",
     "locked_file",
     "select_packages",
@@ -566,7 +567,7 @@ def locked_dists(
             dists.append(LockedDist(name, version, "registry"))
         else:
             kind: Literal["url", "path"] = "url" if source.kind == "url" else "path"
-            dists.append(LockedDist(name, version, kind, _absolute(source.location, root)))
+            dists.append(LockedDist(name, version, kind, location_url(source.location, root)))
     return dists
 
 
@@ -601,7 +602,7 @@ def locked_file(
             if wheel.location_kind == "filename":
                 location = dist.url or ""
             else:
-                location = _absolute(wheel.location, files_root)
+                location = location_url(wheel.location, files_root)
             best = (order, filename, location, wheel)
         if best is not None:
             _, filename, location, chosen = best
@@ -609,7 +610,9 @@ def locked_file(
             return LockedFile(location, filename, hashes, chosen.size)
     sdist = package.sdist
     if sdist is not None and not no_build:
-        archive = _absolute(sdist.location, files_root) if sdist.location is not None else dist.url
+        archive = (
+            location_url(sdist.location, files_root) if sdist.location is not None else dist.url
+        )
         if archive is not None:
             hashes = (HashDigest.parse(sdist.hash),) if sdist.hash else ()
             return LockedFile(archive, None, hashes, sdist.size)
@@ -663,8 +666,9 @@ def _git_url(package: Package) -> str:
     return f"git+{repository}@{parts.fragment}{suffix}"
 
 
-def _absolute(location: str, root: Path) -> str:
-    """A lock location as an absolute URL (relative paths are from the workspace root)."""
+def location_url(location: str, root: Path) -> str:
+    """A lock location as an absolute URL (a relative path is from `root`, the workspace root
+    or, for a local index's files, the index's directory)."""
     if "://" in location:
         return location
     return Path(os.path.normpath(root / location)).as_uri()

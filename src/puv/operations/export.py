@@ -19,7 +19,6 @@ carries the marker under which it is needed (see `puv.lock.graph.export_nodes`).
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from puv.lock.install_target import (
     InstallOptions,
     InstallTarget,
     TargetKind,
+    location_url,
     validate_extras,
     validate_groups,
 )
@@ -424,11 +424,6 @@ class _Rebase:
 
         return relative_to(self.root / location, self.base)
 
-    def url(self, *location: str) -> str:
-        """A lock path (relative to the workspace root, or absolute; joined from parts) as a
-        `file:` URL."""
-        return Path(os.path.normpath(self.root.joinpath(*location))).as_uri()
-
 
 def pylock_from_nodes(
     lock: Lock,
@@ -469,39 +464,18 @@ def _pylock_package(
         directory = PylockDirectory(paths(source.location), is_editable)
         return PylockPackage(package.name, marker=marker, directory=directory)
     if source.kind == "registry":
-        # a local index (a path in the lock, its files relative to it): absolute `file:` URLs
-        local = "://" not in source.location
-        index = paths.url(source.location) if local else source.location
-
-        def url(kind: str, location: str) -> str | None:
-            if kind == "path" and local:
-                return paths.url(source.location, location)
-            return location if kind == "url" else None
-
-        def path(kind: str, location: str) -> str | None:
-            return location if kind == "path" and not local else None
-
-        sdist = package.sdist
         return PylockPackage(
             package.name,
             package.version,
             marker,
-            index=index,
-            sdist=None
-            if sdist is None or sdist.location is None
-            else PylockFile(
-                sdist.location.rsplit("/", 1)[-1],
-                url=url(sdist.location_kind or "", sdist.location),
-                path=path(sdist.location_kind or "", sdist.location),
-                upload_time=_whole_seconds(sdist.upload_time),
-                size=sdist.size,
-                hashes=_split_hash(sdist.hash),
-            ),
+            index=location_url(source.location, paths.root),
+            sdist=_pylock_sdist(package, paths.root),
             wheels=tuple(
                 PylockFile(
                     wheel.filename,
-                    url=url(wheel.location_kind, wheel.location),
-                    path=path(wheel.location_kind, wheel.location),
+                    *_registry_file(
+                        source.location, wheel.location_kind, wheel.location, paths.root
+                    ),
                     upload_time=_whole_seconds(wheel.upload_time),
                     size=wheel.size,
                     hashes=_split_hash(wheel.hash),
@@ -517,6 +491,30 @@ def _pylock_package(
         return PylockPackage(package.name, package.version, marker, vcs=vcs)
     archive = _pylock_archive(package, paths)
     return PylockPackage(package.name, package.version, marker, archive=archive)
+
+
+def _pylock_sdist(package: Package, root: Path) -> PylockFile | None:
+    """A registry package's sdist entry."""
+    sdist = package.sdist
+    if sdist is None or sdist.location is None:
+        return None
+    return PylockFile(
+        sdist.location.rsplit("/", 1)[-1],
+        *_registry_file(package.source.location, sdist.location_kind or "", sdist.location, root),
+        upload_time=_whole_seconds(sdist.upload_time),
+        size=sdist.size,
+        hashes=_split_hash(sdist.hash),
+    )
+
+
+def _registry_file(
+    registry: str, kind: str, location: str, root: Path
+) -> tuple[str | None, str | None]:
+    """(url, path) of a registry's file in pylock.toml: a local index's files (paths in the lock,
+    relative to the index) as absolute `file:` URLs, as uv exports them."""
+    if kind == "path" and "://" not in registry:
+        return location_url(location, root / registry), None
+    return (location if kind == "url" else None, location if kind == "path" else None)
 
 
 def _whole_seconds(upload_time: str | None) -> str | None:

@@ -64,8 +64,6 @@ class TreeRequest:
 
 def tree(ctx: Context, request: TreeRequest) -> str:
     """The rendered tree (every line ends with a newline)."""
-    import os
-
     workspace = discover_project(ctx, request.project_dir)
     groups = request.groups.selection(workspace.pyproject)
     environment: Mapping[str, str] | None = None
@@ -283,6 +281,7 @@ def latest_versions(ctx: Context, lock: Lock, root: Path) -> dict[PackageId, str
 
     from puv.cache.http_cache import Refresh
     from puv.index.indexes import Index, IndexList, file_version
+    from puv.lock.install_target import location_url
     from puv.operations.network import http_client
 
     registry = [
@@ -293,15 +292,14 @@ def latest_versions(ctx: Context, lock: Lock, root: Path) -> dict[PackageId, str
     if not registry:
         return {}
 
-    def index_url(location: str) -> str:  # a local index is a path from the workspace root
-        return location if "://" in location else Path(os.path.normpath(root / location)).as_uri()
-
-    urls = sorted({index_url(package.source.location) for package in registry})
+    urls = sorted({location_url(package.source.location, root) for package in registry})
     indexes = IndexList(tuple(Index(url) for url in urls))
     refresh = Refresh(time.time(), everything=True)
     with http_client(ctx, indexes, refresh=refresh) as client:
         pages = client.map(
-            lambda package: client.project_page(index_url(package.source.location), package.name),
+            lambda package: client.project_page(
+                location_url(package.source.location, root), package.name
+            ),
             registry,
         )
     floor = _python_floor(lock.requires_python)
