@@ -149,9 +149,7 @@ class GitCheckouts:
         try:
             return self.resolve(url)
         except GitError as error:
-            raise FailureError(
-                f"Failed to download and build `{shown}`", causes=[error.message, *error.causes]
-            ) from None
+            raise _failed_for(shown, error) from None
 
     def project_for(self, url: GitUrl, commit: str, shown: str) -> Path:
         """The project directory (`url`'s subdirectory) of `commit`, checked out; failing as uv
@@ -159,9 +157,7 @@ class GitCheckouts:
         try:
             tree = self.checkout(url, commit)
         except GitError as error:
-            raise FailureError(
-                f"Failed to download and build `{shown}`", causes=[error.message, *error.causes]
-            ) from None
+            raise _failed_for(shown, error) from None
         directory = tree / url.subdirectory if url.subdirectory else tree
         if not directory.is_dir():
             raise FailureError(f"Distribution not found at: {directory.as_uri()}")
@@ -207,7 +203,9 @@ class GitCheckouts:
             # uv's submodules: the direct ones with relative URLs resolved against the
             # repository (its credentials left out, so none are written into the checkout),
             # then the nested ones against their own parents
-            origin = f"remote.origin.url={_without_credentials(url.repository)}"
+            from puv.index.auth import split_credentials
+
+            origin = f"remote.origin.url={split_credentials(url.repository)[0]}"
             self._git(stage, ["-c", origin, "submodule", "update", "--init"], causes)
             self._git(stage, ["submodule", "update", "--recursive", "--init"], causes)
         except BaseException:
@@ -367,11 +365,11 @@ def _shell_escaped(argument: str) -> str:
     return "'" + argument.replace("'", "'\\''") + "'"
 
 
-def _without_credentials(repository: str) -> str:
-    parts = urlsplit(repository)
-    if "@" not in parts.netloc:
-        return repository
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+def _failed_for(shown: str, error: GitError) -> FailureError:
+    """uv's error for a Git step that failed for the requirement shown as `shown`."""
+    return FailureError(
+        f"Failed to download and build `{shown}`", causes=[error.message, *error.causes]
+    )
 
 
 def _key(repository: str) -> str:
