@@ -54,7 +54,9 @@ from puv.operations.pip_requirements import (
     Understood,
     asked_extras,
     conflicting_urls,
+    git_source,
     merge_requested,
+    pinned_git,
     read_group,
     requested_at,
     understand,
@@ -1284,7 +1286,6 @@ class _PinSources:
         from puv.core.paths import relative_to
         from puv.index.client import path_from_file_url
         from puv.lock.pylock import PylockArchive, PylockDirectory, PylockVcs
-        from puv.operations.git import GitUrl
 
         direct = self.lookup.release(pin.name, pin.origin)
         if direct is None:
@@ -1292,15 +1293,15 @@ class _PinSources:
         requested = direct.requested
         url = requested.url
         assert url is not None
-        if requested.is_git:
-            wanted = GitUrl.from_requirement(url)
-            commit = GitUrl.from_requirement(requested.given or url).reference.value
-            assert commit is not None, requested
+        if requested.is_git:  # `given` is the resolved commit's URL (`DirectReleases`)
+            assert requested.given is not None, requested
+            source = git_source(pinned_git(requested, requested.given))
+            assert source.precise is not None, requested
             return PylockVcs(
-                commit,
-                url=wanted.repository,
-                requested_revision=wanted.reference.value,
-                subdirectory=wanted.subdirectory,
+                source.precise,
+                url=source.repository,
+                requested_revision=source.reference.value,
+                subdirectory=source.subdirectory,
             )
         path = None
         if url.startswith("file:"):

@@ -860,7 +860,8 @@ def _uninstall(
 
     printer = ctx.printer
     installed = scan_site_packages(target.site_packages)
-    chosen = [dist for dist in installed if dist.name in names or dist.url in urls]
+    wanted_names, wanted_urls = set(names), set(urls)
+    chosen = [dist for dist in installed if dist.name in wanted_names or dist.url in wanted_urls]
     if request.dry_run:
         if chosen:
             printer.status(f"Would uninstall {plural(len(chosen), 'package')}")

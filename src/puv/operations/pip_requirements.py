@@ -350,9 +350,7 @@ def uninstall_targets(sources: RequirementSources, cwd: Path) -> tuple[list[str]
     for line in sources.lines:
         if line.editable or line.is_unnamed:
             location = _split_extras(line.text.split(";", 1)[0].strip())[0]
-            if not location.startswith((*_URL_SCHEMES, *_VCS_SCHEMES)):
-                location = Path(os.path.normpath(cwd / os.path.expanduser(location))).as_uri()
-            urls.add(location)
+            urls.add(location if location.startswith(_VCS_SCHEMES) else _as_url(location, cwd))
         else:
             names.add(normalize_name(_parse(line).name))
     return sorted(names), sorted(urls)
@@ -391,10 +389,7 @@ def direct_reference(
                 hint=f"Name the requirement (`name @ {location}`)",
             )
         return DirectReference(normalize_name(name), location, False)
-    if location.startswith(_URL_SCHEMES):
-        url = location
-    else:  # `..` is folded away, as uv does; symlinks are kept
-        url = Path(os.path.normpath(cwd / os.path.expanduser(location))).as_uri()
+    url = _as_url(location, cwd)
     path = _local_path(url)
     if path is not None and path.is_dir():
         found = _tree_name(path)
@@ -472,6 +467,14 @@ def asked_extras(requirements: Iterable[Requirement]) -> dict[str, set[str]]:
             normalize_name(extra) for extra in requirement.extras
         )
     return asked
+
+
+def _as_url(location: str, cwd: Path) -> str:
+    """A URL as it is; a path as its `file:` URL, from `cwd` (`..` folded away, as uv does;
+    symlinks kept)."""
+    if location.startswith(_URL_SCHEMES):
+        return location
+    return Path(os.path.normpath(cwd / os.path.expanduser(location))).as_uri()
 
 
 def _local_path(url: str) -> Path | None:
@@ -563,7 +566,8 @@ def understand(
     checkouts: GitCheckouts | None = None,
 ) -> Understood | None:
     """The package a line asks for (None for a direct reference in a constraint: ignored);
-    `git` accepts `git+` references, unnamed ones when `checkouts` can check them out."""
+    `git` accepts named `git+` references, `checkouts` unnamed ones too."""
+    git = git or checkouts is not None
     hashes = tuple(HashDigest.parse(text) for text in line.hashes)
     if line.editable or line.is_unnamed:
         location, _, marker = line.text.partition(";")
@@ -630,8 +634,7 @@ def _requested(
     constraint: bool = False,
     checkouts: GitCheckouts | None = None,
 ) -> Requested | None:
-    git = checkouts is not None
-    parsed = understand(line, cwd, constraint=constraint, git=git, checkouts=checkouts)
+    parsed = understand(line, cwd, constraint=constraint, checkouts=checkouts)
     if parsed is None:
         return None
     if parsed.marker is not None and not _marker_applies(parsed.marker, environment):
@@ -735,7 +738,7 @@ def resolver_inputs(
     directs: dict[str, Requested] = {}
     hashes: dict[str, tuple[HashDigest, ...]] = {}
     for line in sources.lines:
-        parsed = understand(line, cwd, git=checkouts is not None, checkouts=checkouts)
+        parsed = understand(line, cwd, checkouts=checkouts)
         assert parsed is not None
         requested = parsed.requested
         name = requested.name
@@ -750,14 +753,15 @@ def resolver_inputs(
         requirements.append(Requirement(text))
     constraint_urls: dict[str, Requested] = {}
     override_urls: set[str] = set()
-    for line in (*sources.overrides, *sources.constraints):
-        if line.editable or line.is_unnamed:
-            continue
-        found = understand(line, cwd)
-        if found is not None and found.requested.url is not None:
-            constraint_urls.setdefault(found.requested.name, found.requested)
-            if line in sources.overrides:
-                override_urls.add(found.requested.name)
+    for lines, override in ((sources.overrides, True), (sources.constraints, False)):
+        for line in lines:
+            if line.editable or line.is_unnamed:
+                continue
+            found = understand(line, cwd)
+            if found is not None and found.requested.url is not None:
+                constraint_urls.setdefault(found.requested.name, found.requested)
+                if override:
+                    override_urls.add(found.requested.name)
     return ResolverInputs(
         requirements=tuple(requirements),
         constraints=tuple(_plain(sources.constraints)),
