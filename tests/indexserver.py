@@ -222,10 +222,12 @@ class IndexServer:
         *,
         requires_python: str | None = None,
         requires_dist: Iterable[str] = (),
+        provides_extras: Iterable[str] = (),
         **options: Any,
     ) -> Path:
         """Build a wheel with `tests.wheelmaker.write_wheel` straight into the served directory."""
-        headers = [f"Requires-Dist: {req}" for req in requires_dist]
+        headers = [f"Provides-Extra: {extra}" for extra in provides_extras]
+        headers += [f"Requires-Dist: {req}" for req in requires_dist]
         if requires_python:
             headers.insert(0, f"Requires-Python: {requires_python}")
         package = name.replace("-", "_")

@@ -70,7 +70,7 @@ def test_an_unchanged_lock_is_read_and_checked_once(
     uncached = run_puv("lock", "--no-cache", cwd=project)
     assert _lines(second) == _lines(third) == _lines(uncached)
     assert "Resolved 3 packages in <t>" in _lines(third)
-    assert [path.suffix for path in _records(tmp_path)] == [".fresh", ".json"]
+    assert [path.suffix for path in _records(tmp_path)] == [".fresh", ".json", ".quiet"]
     assert (project / "uv.lock").read_bytes() == lock
     assert index.requests_to("/simple/", "GET")  # the first run resolved...
     index.reset()

@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from puv.core.errors import FailureError, PuvError
@@ -285,7 +285,9 @@ def _lock_sync_options(request: AddRequest) -> LockSyncOptions:
         indexes=request.indexes,
         default_index=request.default_index,
         extra=name if kind == "optional" else None,
-        group=name if kind == "group" else ("dev" if kind == "dev" else None),
+        group=name if kind == "group" else None,
+        # as uv: the default groups without `dev` after adding to the project or an extra
+        dev="include" if kind == "dev" else None if kind == "group" else "exclude",
         active=request.active,
         install=request.install,
     )
@@ -784,7 +786,8 @@ def _bounds(
 class LockSyncOptions:
     """How `add`, `remove` and `version` lock and sync after editing: `--locked`, `--no-sync`,
     `--python`, the command-line indexes, and what to install (`extra`/`group` besides the
-    default groups, the `--no-install-*` flags); `exact` removes what the lock does not list."""
+    default groups, `dev` as `--dev`/`--no-dev`, the `--no-install-*` flags); `exact` removes
+    what the lock does not list."""
 
     locked: bool = False
     no_sync: bool = False
@@ -794,6 +797,7 @@ class LockSyncOptions:
     upgrade_groups: tuple[str, ...] = ()
     extra: str | None = None
     group: str | None = None
+    dev: Literal["include", "exclude"] | None = None
     active: bool | None = None
     install: InstallOptions | None = None
     exact: bool = False
@@ -846,6 +850,8 @@ def lock_and_sync(
             show_resolved=False,
         )
         lock_project(ctx, bounded, workspace=workspace)
+        for warning in result.warnings:  # uv resolves again, and warns again
+            ctx.printer.warn(warning)
     if not options.no_sync:
         _sync(ctx, pyproject_path.parent, replace(options, python=python))
 
@@ -864,7 +870,7 @@ def _sync(ctx: Context, project_dir: Path, options: LockSyncOptions) -> None:
             active=options.active,
             python=options.python,
             extras=Extras(names=(options.extra,) if options.extra else ()),
-            groups=GroupFlags(group=(options.group,) if options.group else ()),
+            groups=GroupFlags(dev=options.dev, group=(options.group,) if options.group else ()),
             install_options=options.install or InstallOptions(),
             indexes=options.indexes,
             default_index=options.default_index,

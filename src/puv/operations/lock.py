@@ -111,7 +111,7 @@ class LockResult:
     `sync` whose selection is remembered does not.
     """
 
-    __slots__ = ("_lock", "path", "resolved", "workspace", "written")
+    __slots__ = ("_lock", "path", "resolved", "warnings", "workspace", "written")
 
     def __init__(
         self,
@@ -121,12 +121,14 @@ class LockResult:
         *,
         resolved: bool,
         written: bool,
+        warnings: Sequence[str] = (),
     ) -> None:
         self._lock = lock
         self.workspace = workspace
         self.path = path
         self.resolved = resolved
         self.written = written
+        self.warnings = tuple(warnings)  # what the resolution warned about (printed already)
 
     @property
     def lock(self) -> Lock:
@@ -284,6 +286,45 @@ _FRESHNESS_KEPT = 8
 _FRESHNESS_FORMAT = "1"
 
 
+class _QuietLocks(NamedTuple):
+    """The lock files whose resolution warned about nothing (by their bytes' digest, the last
+    few), kept in the cache. uv repeats a resolution's warnings (extras a package does not
+    have) every time it resolves, so only such a lock is extended (`lock_extend`) rather than
+    resolved again: its extension then warns about what a full resolution would."""
+
+    cache: CacheLayout | None
+    path: Path  # the record (the lock file's own path when there is no cache)
+
+    @classmethod
+    def of(cls, ctx: Context, lock_path: Path) -> _QuietLocks:
+        """The record for the lock file at `lock_path` (empty with `--no-cache`)."""
+        cache = _cache(ctx)
+        if cache is None:
+            return cls(None, lock_path)
+        return cls(cache, _lock_cache_entry(cache, lock_path).with_suffix(".quiet"))
+
+    def holds(self, raw: bytes) -> bool:
+        """Whether the lock whose bytes are `raw` is recorded."""
+        return self.cache is not None and _digest(raw) in self._digests()
+
+    def add(self, raw: bytes) -> None:
+        """Record the lock whose bytes are `raw` (best effort)."""
+        if self.cache is None:
+            return
+        digest = _digest(raw)
+        kept = [digest, *(known for known in self._digests() if known != digest)]
+        _store(self.cache, self.path, "".join(f"{d}\n" for d in kept[:_QUIET_KEPT]).encode())
+
+    def _digests(self) -> list[str]:
+        try:
+            return self.path.read_text(encoding="ascii").split()
+        except (OSError, ValueError):
+            return []
+
+
+_QUIET_KEPT = 8
+
+
 def _freshness_record(
     ctx: Context, workspace: Workspace, raw_lock: bytes
 ) -> _FreshnessRecord | None:
@@ -378,10 +419,14 @@ def lock_project(
             "No `requires-python` value found in the workspace. Defaulting to "
             f"`{inputs.requires_python}`."
         )
-    lock, resolved, written = _update(ctx, request, path, existing, inputs, interpreter, started)
+    quiet = _QuietLocks.of(ctx, path)
+    known_quiet = quiet if raw is not None and quiet.holds(raw) else None
+    lock, resolved, written, warnings = _update(
+        ctx, request, path, existing, inputs, interpreter, started, known_quiet
+    )
     if record is not None and not resolved and not written:  # the file as it was checked
         record.save(lock, workspace.members)
-    return LockResult(lock, workspace, path, resolved=resolved, written=written)
+    return LockResult(lock, workspace, path, resolved=resolved, written=written, warnings=warnings)
 
 
 def lock_script(ctx: Context, request: LockRequest, script: Path) -> ScriptLockResult:
@@ -405,7 +450,7 @@ def lock_script(ctx: Context, request: LockRequest, script: Path) -> ScriptLockR
         return ScriptLockResult(existing, path, resolved=False, written=False)
     interpreter = find_interpreter(ctx, request.python, project_dir=script.parent)
     inputs = script_lock_inputs(metadata, ctx.settings, default_python=interpreter.major_minor)
-    lock, resolved, written = _update(ctx, request, path, existing, inputs, interpreter, started)
+    lock, resolved, written, _ = _update(ctx, request, path, existing, inputs, interpreter, started)
     return ScriptLockResult(lock, path, resolved=resolved, written=written)
 
 
@@ -426,9 +471,12 @@ def _update(
     inputs: LockInputs,
     interpreter: Interpreter,
     started: float,
-) -> tuple[Lock, bool, bool]:
+    quiet: _QuietLocks | None = None,
+) -> tuple[Lock, bool, bool, list[str]]:
     """Keep `existing` when it still satisfies `inputs`, else resolve and write (unless
-    checking or dry-running): the lock, whether it was resolved, whether it was written."""
+    checking or dry-running): the lock, whether it was resolved, whether it was written, and
+    the resolver's warnings (printed). `quiet`: the record of quiet locks, which holds
+    `existing` (None: `existing` is not known to be quiet, and is not extended)."""
     from puv.operations.lock_freshness import stale_reason
 
     upgrading = request.upgrading
@@ -442,14 +490,14 @@ def _update(
         checker = _source_checker(ctx, kept, inputs, interpreter, request)
         if stale_reason(kept, inputs, checker) is None:
             _resolved_line(ctx, request, len(kept.packages), started)
-            return kept, False, _finish(ctx, request, path, existing, kept)
+            return kept, False, _finish(ctx, request, path, existing, kept, quiet), []
     if existing is not None and not upgrading:
         reason = stale_reason(
             existing, inputs, _source_checker(ctx, existing, inputs, interpreter, request)
         )
         if reason is None:
             _keep(ctx, request, len(existing.packages), started)
-            return existing, False, False
+            return existing, False, False, []
         if reason.shown:
             ctx.printer.status(reason.line)
         else:
@@ -457,20 +505,57 @@ def _update(
         if not reason.keep_versions:
             existing_preferred = None
     preferences = _preferences(existing_preferred, request)
-    pins = _git_pins(existing_preferred, request)
-    seeds = _fork_seeds(existing_preferred, inputs, request)
-    lock, warnings = resolve_lock(ctx, inputs, interpreter, preferences, request, pins, seeds)
+    extended = None
+    if existing is not None and existing_preferred is not None and quiet is not None:
+        extended = _extended(ctx, request, existing, inputs, interpreter, preferences)
+    if extended is not None:
+        lock, warnings = extended
+        ctx.printer.debug("Extended the existing lockfile with the new requirements' closure")
+    else:
+        pins = _git_pins(existing_preferred, request)
+        seeds = _fork_seeds(existing_preferred, inputs, request)
+        lock, warnings = resolve_lock(ctx, inputs, interpreter, preferences, request, pins, seeds)
     _resolved_line(ctx, request, len(lock.packages), started)
     for warning in warnings:
         ctx.printer.warn(warning)
-    return lock, True, _finish(ctx, request, path, existing, lock)
+    record = None if warnings else _QuietLocks.of(ctx, path)
+    return lock, True, _finish(ctx, request, path, existing, lock, record), warnings
+
+
+def _extended(
+    ctx: Context,
+    request: LockRequest,
+    existing: Lock,
+    inputs: LockInputs,
+    interpreter: Interpreter,
+    preferences: Mapping[str, list[Version]],
+) -> tuple[Lock, list[str]] | None:
+    """`existing` with the members' new registry requirements added when that is what a
+    resolution would give (`lock_extend`), checked as any lock; else None."""
+    from puv.operations.lock_extend import extended_lock
+    from puv.operations.lock_freshness import stale_reason
+    from puv.operations.lock_resolve import project_indexes
+
+    indexes = project_indexes(ctx, request.indexes, request.default_index)
+    refresh = request.refresh_policy()
+    extended = extended_lock(ctx, existing, inputs, interpreter, preferences, indexes, refresh)
+    if extended is None:
+        return None
+    checker = _source_checker(ctx, extended[0], inputs, interpreter, request)
+    return extended if stale_reason(extended[0], inputs, checker) is None else None
 
 
 def _finish(
-    ctx: Context, request: LockRequest, path: Path, existing: Lock | None, lock: Lock
+    ctx: Context,
+    request: LockRequest,
+    path: Path,
+    existing: Lock | None,
+    lock: Lock,
+    quiet: _QuietLocks | None,
 ) -> bool:
-    """Report how `lock` differs from `existing` and write it (unless checking or dry-running);
-    whether it was written."""
+    """Report how `lock` differs from `existing` and write it (unless checking or dry-running),
+    recorded in `quiet` when given (its resolution warned about nothing); whether it was
+    written."""
     from puv.lock.compare import locks_equivalent
 
     changed = existing is None or not locks_equivalent(existing, lock)
@@ -493,6 +578,8 @@ def _finish(
         data = render_lock(lock).encode("utf-8")
         write_atomic(path, data)
         _WRITTEN[(path.absolute(), _digest(data))] = lock
+        if quiet is not None:
+            quiet.add(data)
     return written
 
 
@@ -748,12 +835,12 @@ def resolve_lock(
         pins=pins,
         fork_seeds=fork_seeds,
     )
-    registries = _Registries(indexes, inputs.root)
-    lock = _lock_from(inputs, provider, resolution, sourced, registries)
-    return lock, _missing_extras(inputs, provider, resolution, sourced)
+    registries = LockRegistries(indexes, inputs.root)
+    lock = lock_from_resolution(inputs, provider, resolution, sourced, registries)
+    return lock, missing_extra_warnings(inputs, provider, resolution, sourced)
 
 
-def _missing_extras(
+def missing_extra_warnings(
     inputs: LockInputs,
     provider: ProjectProvider,
     resolution: UniversalResolution,
@@ -777,13 +864,15 @@ def _missing_extras(
     return warnings
 
 
-def _lock_from(
+def lock_from_resolution(
     inputs: LockInputs,
     provider: ProjectProvider,
     resolution: UniversalResolution,
     sourced: FindSourced,
-    registries: _Registries,
+    registries: LockRegistries,
 ) -> Lock:
+    """The lock of a universal resolution of `inputs` (members, direct sources, registry
+    releases with the files uv keeps, edges and fork markers)."""
     from puv.core.markers import Marker
     from puv.lock.from_resolution import LockEdge, build_lock
     from puv.lock.model import Package, PackageId
@@ -845,7 +934,7 @@ def _lock_from(
     )
 
 
-class _Registries:
+class LockRegistries:
     """How uv.lock names an index and its files: a URL as it is; a local directory (a `file:`
     index) as a path, relative to the workspace `root` when it was written relative, and its
     files as paths relative to it (absolute when the index was) (uv's `RegistrySource::Path`)."""
@@ -891,7 +980,7 @@ def _registry_package(
     provider: ProjectProvider,
     package: UniversalPackage,
     requires_python: str,
-    registries: _Registries,
+    registries: LockRegistries,
 ) -> Package:
     """A registry release with its sdist and the wheels uv keeps for where it is used."""
     from puv.lock.model import Package, PackageId, Sdist, Source, Wheel

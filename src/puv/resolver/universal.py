@@ -982,9 +982,22 @@ def _initial_forks(root: _Fork, environments: Sequence[str], universe: _Universe
     """One fork per `environments` marker (or the root alone), in stack order."""
     if not environments:
         return [root]
-    forks = [root.restricted(Marker.parse(text)) for text in reversed(environments)]
-    forks.sort(key=lambda fork: _EnvOrder(fork.env), reverse=universe.lowest_first)
-    return forks
+    stacked = _stacked(environments, lowest_first=universe.lowest_first)
+    return [root.restricted(env) for env in stacked]
+
+
+def seeded_fork_order(seeds: Sequence[str], *, lowest_first: bool) -> list[Marker]:
+    """The forks of `seeds` (a lock's `resolution-markers`) in the order a resolution from them
+    solves them, when none splits further: the order its lock lists them in. `lowest_first`:
+    under the `lowest` resolution (see `_Universe.lowest_first`)."""
+    return _stacked(seeds, lowest_first=lowest_first)[::-1]
+
+
+def _stacked(environments: Sequence[str], *, lowest_first: bool) -> list[Marker]:
+    """The markers of initial forks in stack order (the last is solved first)."""
+    envs = [Marker.parse(text) for text in reversed(environments)]
+    envs.sort(key=_EnvOrder, reverse=lowest_first)
+    return envs
 
 
 @functools.total_ordering

@@ -1,0 +1,324 @@
+"""A lock extended with new registry requirements, without resolving the workspace again.
+
+When the members' only change is new registry requirements (what `puv add` writes), uv resolves
+every fork of the workspace again, preferring the locked versions: the locked packages stay where
+they were, and the new requirements' closure is resolved in each fork. When that closure cannot
+interact with the rest, the result is the old lock plus the closure, which a resolution of the
+new requirements alone finds. `extended_lock` makes that resolution (each changed member with
+only its new requirements, the same settings, indexes and preferences) and accepts it only when
+
+- it did not fork: the lock's forks then pick the same versions, the newest, since the
+  `requires-python` fork strategy splits wherever a newer Python would get a newer version;
+- every package of it that the lock already has is locked at that one version, unforked, and
+  used in every environment (reached from the members through edges without markers), and the
+  closure asks it for no extra: its own dependencies, markers and wheels stay as they are;
+- no locked package depends on a new one, and no new one is a workspace member;
+
+and the workspace declares no conflicts or required environments and keeps uv's default fork
+strategy. The caller checks the result as it checks any lock (`stale_reason`). Anything else
+returns None, and the workspace is resolved as usual.
+
+One difference from uv remains: uv repeats its warnings about extras a locked package does not
+have on every resolution; here only the new closure's are shown.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from puv.core.errors import PuvError
+from puv.core.markers import Marker
+from puv.lock.model import Dependency, Lock, Package, Requirement
+from puv.operations.lock_inputs import LocalPackage, LockInputs
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement as PepRequirement
+    from packaging.version import Version
+
+    from puv.cache.http_cache import Refresh
+    from puv.index.indexes import IndexList
+    from puv.operations.context import Context
+    from puv.operations.project_provider import GroupExtras
+    from puv.python.interpreter import Interpreter
+    from puv.resolver.universal import UniversalResolution
+
+__all__ = ["extended_lock"]
+
+
+def extended_lock(
+    ctx: Context,
+    existing: Lock,
+    inputs: LockInputs,
+    interpreter: Interpreter,
+    preferences: Mapping[str, list[Version]],
+    indexes: IndexList,
+    refresh: Refresh | None = None,
+) -> tuple[Lock, list[str]] | None:
+    """`existing` with the members' new registry requirements and their closure added, and the
+    resolver's warnings about that closure; None when the workspace must be resolved again (see
+    the module docstring)."""
+    if not _extensible(existing, inputs):
+        return None
+    added = _added_requirements(existing, inputs)
+    if not added:
+        return None
+    from puv.operations.lock import LockRegistries, lock_from_resolution, missing_extra_warnings
+    from puv.operations.lock_resolve import resolve_workspace
+
+    closure = _closure_inputs(inputs, added)
+    try:
+        provider, resolution, sourced = resolve_workspace(
+            ctx, closure, interpreter, preferences, indexes=indexes, refresh=refresh
+        )
+    except PuvError:
+        return None  # the full resolution reports it
+    if not _closure_fits(existing, inputs, resolution, closure.members):
+        return None
+    partial = lock_from_resolution(
+        closure, provider, resolution, sourced, LockRegistries(indexes, inputs.root)
+    )
+    merged = _merged(existing, partial, inputs)
+    if merged is None:
+        return None
+    return merged, missing_extra_warnings(closure, provider, resolution, sourced)
+
+
+def _extensible(existing: Lock, inputs: LockInputs) -> bool:
+    """Whether the workspace's settings leave a resolution of the new requirements alone
+    equivalent to a resolution of everything."""
+    return (
+        not inputs.conflicts
+        and not existing.conflicts
+        and not inputs.required_environments
+        and not existing.required_markers
+        and inputs.options.fork_strategy in (None, "requires-python")
+        and existing.manifest == inputs.manifest
+        and existing.requires_python == inputs.requires_python
+    )
+
+
+def _added_requirements(
+    existing: Lock, inputs: LockInputs
+) -> dict[str, list[tuple[str | None, Requirement]]] | None:
+    """Per member, the registry requirements it declares and the lock does not record (with the
+    group each belongs to; None: `project.dependencies` or an extra's); None when anything else
+    changed (a requirement removed or edited, an extra, a member, a direct source)."""
+    members = {package.name for package in existing.packages if package.name in inputs.members}
+    if members != set(inputs.members):
+        return None
+    added: dict[str, list[tuple[str | None, Requirement]]] = {}
+    for name, member in inputs.members.items():
+        locked = [package for package in existing.find(name) if package.source == member.source]
+        if len(locked) != 1 or locked[0].version != str(member.release.version):
+            return None
+        old, new = locked[0].metadata, member.metadata
+        if old.provides_extras != new.provides_extras:
+            return None
+        old_groups, new_groups = dict(old.requires_dev), dict(new.requires_dev)
+        if not old_groups.keys() <= new_groups.keys():
+            return None
+        tables: list[tuple[str | None, Sequence[Requirement], Sequence[Requirement]]]
+        tables = [(None, old.requires_dist, new.requires_dist)]
+        tables += [(group, old_groups.get(group, ()), new_groups[group]) for group in new_groups]
+        for group, before, after in tables:
+            if not set(before) <= set(after):
+                return None
+            for requirement in after:
+                if requirement in before:
+                    continue
+                if not _registry_only(requirement) or requirement.name in inputs.members:
+                    return None
+                added.setdefault(name, []).append((group, requirement))
+    return added
+
+
+def _registry_only(requirement: Requirement) -> bool:
+    """Whether a `[package.metadata]` requirement is a plain registry one (at most a version
+    specifier: no index, URL, path or Git source, no group include)."""
+    return not requirement.groups and all(key == "specifier" for key, _ in requirement.source)
+
+
+def _closure_inputs(
+    inputs: LockInputs, added: Mapping[str, list[tuple[str | None, Requirement]]]
+) -> LockInputs:
+    """`inputs` reduced to the members with new requirements, each declaring only those."""
+    from puv.operations.project_provider import LocalRelease
+    from puv.resolver.provider import PackageMetadata
+
+    members: dict[str, LocalPackage] = {}
+    for name, requirements in added.items():
+        member = inputs.members[name]
+        release = member.release
+        texts = [_requirement_text(r, group, release.groups) for group, r in requirements]
+        metadata = PackageMetadata(
+            _parsed(texts), release.metadata.requires_python, release.metadata.provides_extras
+        )
+        stripped = LocalRelease(release.name, release.version, metadata, release.groups)
+        members[name] = replace(member, release=stripped)
+    roots = tuple(root for root in inputs.root_requirements if root.name in members)
+    return replace(inputs, members=members, root_requirements=roots, source_requests=())
+
+
+def _requirement_text(requirement: Requirement, group: str | None, groups: GroupExtras) -> str:
+    """The PEP 508 text the resolver gets for a new requirement (a group's carries the extra
+    that stands for its group, as `lock_inputs` writes them)."""
+    extras = f"[{','.join(requirement.extras)}]" if requirement.extras else ""
+    marker = Marker.TRUE if requirement.marker is None else Marker.parse(requirement.marker)
+    if group is not None:
+        marker = marker & Marker.parse(f"extra == '{groups.extra(group)}'")
+    text = f"{requirement.name}{extras}{requirement.specifier or ''}"
+    shown = marker.to_text()
+    return text if shown is None else f"{text} ; {shown}"
+
+
+def _parsed(texts: Iterable[str]) -> tuple[PepRequirement, ...]:
+    from packaging.requirements import Requirement as PepRequirement
+
+    return tuple(PepRequirement(text) for text in texts)
+
+
+def _closure_fits(
+    existing: Lock,
+    inputs: LockInputs,
+    resolution: UniversalResolution,
+    changed: Collection[str],
+) -> bool:
+    """Whether the new requirements' resolution leaves the locked packages as they are (see the
+    module docstring)."""
+    if resolution.fork_markers:
+        return False
+    locked = Counter(package.name for package in existing.packages)
+    everywhere = _used_everywhere(existing, inputs.members)
+    for package in resolution.packages:
+        if package.name in changed or package.name not in locked:
+            continue
+        if package.name not in everywhere:
+            return False
+        if existing.find(package.name)[0].version != str(package.version):
+            return False
+    for edge in resolution.edges:
+        if edge.source is None or edge.source == edge.target:
+            continue  # the root asks for the changed members, which ask for their extras
+        new_source = edge.source in changed or edge.source not in locked
+        if edge.target in inputs.members:
+            return False
+        if new_source and edge.target in locked and edge.target_extra is not None:
+            return False
+        if not new_source and edge.target not in locked:
+            return False
+    return True
+
+
+def _used_everywhere(lock: Lock, members: Collection[str]) -> set[str]:
+    """The names `lock` holds at one version, without `resolution-markers`, that every
+    environment uses: reached from the members (all their extras and groups) through edges
+    without markers, and through the extras such edges ask for."""
+    counts = Counter(package.name for package in lock.packages)
+    by_name = {package.name: package for package in lock.packages if counts[package.name] == 1}
+    found: set[str] = set()
+    pending: list[tuple[str, tuple[str, ...]]] = [(name, ()) for name in members]
+    visited: set[tuple[str, tuple[str, ...]]] = set()
+    while pending:
+        name, extras = pending.pop()
+        package = by_name.get(name)
+        if package is None or package.resolution_markers or (name, extras) in visited:
+            continue
+        visited.add((name, extras))
+        found.add(name)
+        for dependency in _unconditional_edges(package, extras, name in members):
+            pending.append((dependency.package_id.name, dependency.extra))
+    return found
+
+
+def _unconditional_edges(
+    package: Package, extras: Sequence[str], member: bool
+) -> Iterable[Dependency]:
+    """A package's edges without markers: its dependencies, those of the extras asked for, and
+    for a member those of every extra and group."""
+    tables = [package.dependencies]
+    tables += [deps for extra, deps in package.optional_dependencies if member or extra in extras]
+    if member:
+        tables += [deps for _, deps in package.dev_dependencies]
+    return (dependency for deps in tables for dependency in deps if dependency.marker is None)
+
+
+def _merged(existing: Lock, partial: Lock, inputs: LockInputs) -> Lock | None:
+    """`existing` with the new packages of `partial`, the members' new edges, and every
+    member's current `[package.metadata]`; None when `partial` disagrees with it on a locked
+    package or an edge."""
+    from puv.lock.order import sort_lock
+
+    locked_ids = {package.id for package in existing.packages}
+    locked_names = {package.name for package in existing.packages}
+    grown: dict[str, Package] = {}
+    added: list[Package] = []
+    for package in partial.packages:
+        if package.name in inputs.members:
+            grown[package.name] = package
+        elif package.name not in locked_names:
+            added.append(package)
+        elif package.id not in locked_ids:
+            return None
+    packages = added
+    for package in existing.packages:
+        member = inputs.members.get(package.name)
+        if member is not None and package.source == member.source:
+            package = replace(package, metadata=member.metadata)
+            new = grown.get(package.name)
+            grew = package if new is None else _with_edges(package, new)
+            if grew is None or (new is not None and new.id != package.id):
+                return None
+            package = grew
+        packages.append(package)
+    resolution_markers = _solved_order(existing, inputs)
+    return sort_lock(
+        replace(existing, resolution_markers=resolution_markers, packages=tuple(packages))
+    )
+
+
+def _solved_order(existing: Lock, inputs: LockInputs) -> tuple[str, ...]:
+    """The lock's `resolution-markers` in the order a resolution seeded with them writes them."""
+    from puv.lock.from_resolution import canonical_fork_markers
+    from puv.resolver.universal import seeded_fork_order
+
+    lowest = inputs.options.resolution_mode == "lowest"
+    forks = seeded_fork_order(existing.resolution_markers, lowest_first=lowest)
+    return canonical_fork_markers(forks, existing.requires_python)
+
+
+def _with_edges(package: Package, new: Package) -> Package | None:
+    """`package` with the edges of `new` added to each of its tables; None when a new edge's
+    target already has one in that table."""
+    dependencies = _joined(package.dependencies, new.dependencies)
+    optional = _joined_tables(package.optional_dependencies, new.optional_dependencies)
+    dev = _joined_tables(package.dev_dependencies, new.dev_dependencies)
+    if dependencies is None or optional is None or dev is None:
+        return None
+    return replace(
+        package, dependencies=dependencies, optional_dependencies=optional, dev_dependencies=dev
+    )
+
+
+def _joined_tables(
+    old: Sequence[tuple[str, tuple[Dependency, ...]]],
+    new: Sequence[tuple[str, tuple[Dependency, ...]]],
+) -> tuple[tuple[str, tuple[Dependency, ...]], ...] | None:
+    tables = dict(old)
+    for key, edges in new:
+        joined = _joined(tables.get(key, ()), edges)
+        if joined is None:
+            return None
+        tables[key] = joined
+    return tuple(tables.items())
+
+
+def _joined(
+    old: tuple[Dependency, ...], new: tuple[Dependency, ...]
+) -> tuple[Dependency, ...] | None:
+    targets = {dependency.package_id for dependency in old}
+    if any(dependency.package_id in targets for dependency in new):
+        return None
+    return old + new
