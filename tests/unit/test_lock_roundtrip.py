@@ -7,8 +7,7 @@ in the layout of uv's `serialize.rs`, next to the error paths and the semantic c
 
 from __future__ import annotations
 
-import dataclasses
-
+import msgspec
 import pytest
 
 from puv.lock.compare import (
@@ -149,10 +148,10 @@ def test_dependency_version_and_source_are_written_only_when_ambiguous() -> None
         PackageId("app", "0.1", Source("virtual", ".")),
         dependencies=(Dependency(one.id, marker="sys_platform == 'linux'"),),
     )
-    text = render_lock(dataclasses.replace(parse_lock(EVERY_KEY), packages=(app, one)))
+    text = render_lock(msgspec.structs.replace(parse_lock(EVERY_KEY), packages=(app, one)))
     assert '    { name = "one", marker = "sys_platform == \'linux\'" },\n' in text
     twice = (app, one, Package(PackageId("one", "2.0", registry)))
-    text = render_lock(dataclasses.replace(parse_lock(EVERY_KEY), packages=twice))
+    text = render_lock(msgspec.structs.replace(parse_lock(EVERY_KEY), packages=twice))
     assert '{ name = "one", version = "1.0", source = { registry = "https' in text
 
 
@@ -160,7 +159,7 @@ def test_requirement_sets_are_inline_up_to_one_element() -> None:
     metadata = Metadata(requires_dev=(("dev", (Requirement("a"),)), ("empty", ())))
     lock = parse_lock('version = 1\nrequires-python = ">=3.12"\n')
     member = Package(PackageId("m", "1", Source("editable", ".")), metadata=metadata)
-    text = render_lock(dataclasses.replace(lock, packages=(member,)))
+    text = render_lock(msgspec.structs.replace(lock, packages=(member,)))
     assert text.endswith(
         '\n[package.metadata.requires-dev]\ndev = [{ name = "a" }]\nempty = []\n'
     ), text
@@ -240,7 +239,7 @@ def test_semantic_equality_ignores_layout_revision_and_marker_spelling() -> None
     other = parse_lock(respelled)
     assert other != lock
     assert locks_equivalent(other, lock)
-    reordered = dataclasses.replace(lock, packages=tuple(reversed(lock.packages)))
+    reordered = msgspec.structs.replace(lock, packages=tuple(reversed(lock.packages)))
     assert locks_equivalent(reordered, lock)
     assert canonical_lock(reordered).packages == tuple(
         sorted(lock.packages, key=lambda p: package_id_key(p.id))
@@ -285,7 +284,7 @@ def test_sort_lock_restores_uv_order() -> None:
         Dependency(PackageId("a", "10", registry)),
     )
     root = Package(PackageId("root", None, Source("virtual", ".")), dependencies=edges)
-    (ordered,) = sort_lock(dataclasses.replace(lock, packages=(root,))).packages
+    (ordered,) = sort_lock(msgspec.structs.replace(lock, packages=(root,))).packages
     assert [(d.package_id.version, d.extra, d.marker) for d in ordered.dependencies] == [
         ("2", (), None),
         ("10", (), None),
@@ -297,10 +296,10 @@ def test_sort_lock_restores_uv_order() -> None:
 
 def test_manifest_matches_and_workspace_members() -> None:
     manifest = parse_lock(EVERY_KEY).manifest
-    assert manifest_matches(manifest, dataclasses.replace(manifest, excludes=("colorama",)))
-    assert not manifest_matches(manifest, dataclasses.replace(manifest, excludes=()))
+    assert manifest_matches(manifest, msgspec.structs.replace(manifest, excludes=("colorama",)))
+    assert not manifest_matches(manifest, msgspec.structs.replace(manifest, excludes=()))
     assert not manifest_matches(manifest, Manifest())
-    reordered = dataclasses.replace(manifest, requirements=manifest.requirements[::-1])
+    reordered = msgspec.structs.replace(manifest, requirements=manifest.requirements[::-1])
     assert manifest_matches(manifest, reordered)
     text = EVERY_KEY.replace(REGISTRY, 'source = { editable = "." }', 1)
     assert [p.name for p in workspace_members(parse_lock(text))] == ["anyio"]

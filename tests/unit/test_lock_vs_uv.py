@@ -16,13 +16,13 @@ from a resolution graph with complete markers, and uv accepts locks the writer p
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from puv.core.markers import Marker
@@ -266,7 +266,7 @@ def test_uv_lock_is_in_canonical_order(uv_locks: dict[str, str], scenario: str) 
 
 
 def _reversed_manifest(manifest: Manifest) -> Manifest:
-    return dataclasses.replace(
+    return msgspec.structs.replace(
         manifest,
         members=manifest.members[::-1],
         constraints=manifest.constraints[::-1],
@@ -277,7 +277,7 @@ def _reversed_manifest(manifest: Manifest) -> Manifest:
 
 def _reversed_package(package: Package) -> Package:
     metadata = package.metadata
-    return dataclasses.replace(
+    return msgspec.structs.replace(
         package,
         dependencies=package.dependencies[::-1],
         optional_dependencies=tuple((k, v[::-1]) for k, v in package.optional_dependencies[::-1]),
@@ -347,7 +347,7 @@ def test_build_lock_from_a_resolution_graph_matches_uv(
     lock = parse_lock(uv_locks[scenario])
     rp = lock.requires_python
     bare = [
-        dataclasses.replace(p, dependencies=(), optional_dependencies=(), dev_dependencies=())
+        msgspec.structs.replace(p, dependencies=(), optional_dependencies=(), dev_dependencies=())
         for p in reversed(lock.packages)
     ]
     built = build_lock(

@@ -25,10 +25,10 @@ import hashlib
 import json
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from msgspec import Struct
 from packaging.markers import InvalidMarker, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -57,8 +57,7 @@ _NO_LOCATIONS_HINT = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class PinnedWheel:
+class PinnedWheel(Struct, frozen=True):
     """One build requirement pinned to a wheel file from the index."""
 
     name: str  # normalized
@@ -67,8 +66,7 @@ class PinnedWheel:
     wheel: WheelFilename
 
 
-@dataclass(frozen=True, slots=True)
-class BuildEnvironment:
+class BuildEnvironment(Struct, frozen=True):
     """A ready build environment: its root, interpreter and scripts directory."""
 
     root: Path
@@ -77,8 +75,7 @@ class BuildEnvironment:
     pins: tuple[PinnedWheel, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class BuildIsolation:
+class BuildIsolation(Struct, frozen=True):
     """Which builds get an isolated environment (uv's `BuildIsolation`): every one (the
     default), none (`shared`: `no-build-isolation`), or all but those of `shared_packages`
     (normalized names: `no-build-isolation-package`)."""

@@ -21,7 +21,8 @@ declare it as a build dependency instead, as uv's does.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from puv.core.errors import FailureError
 
@@ -33,8 +34,7 @@ class BuildError(FailureError):
     """A source tree or sdist could not be built (exit 1)."""
 
 
-@dataclass(frozen=True, slots=True)
-class HookOutput:
+class HookOutput(Struct, frozen=True):
     """What a failed hook process did: its exit status and captured output."""
 
     hook: str  # `build_wheel`

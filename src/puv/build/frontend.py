@@ -13,9 +13,10 @@ import subprocess
 import tomllib
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
+
+from msgspec import Struct
 
 from puv.build.errors import HookOutput, backend_failure, build_failure
 from puv.core.errors import PuvError
@@ -27,8 +28,7 @@ Kind = Literal["wheel", "editable", "sdist"]
 ConfigSettings = Mapping[str, str | list[str]]
 
 
-@dataclass(frozen=True, slots=True)
-class BuildSystem:
+class BuildSystem(Struct, frozen=True):
     """A source tree's `[build-system]`, and what the project says about itself statically."""
 
     requires: tuple[str, ...]

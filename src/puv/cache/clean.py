@@ -14,8 +14,9 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from puv.cache.layout import BUCKETS, CacheLayout
 from puv.cache.persist import is_temp_entry
@@ -24,8 +25,7 @@ MARKER_FILES = frozenset({"CACHEDIR.TAG", ".gitignore", ".lock", ".git"})
 PUV_PREFIX = "puv-"
 
 
-@dataclass(frozen=True, slots=True)
-class Removal:
+class Removal(Struct, frozen=True):
     """How many files and directories were removed, and the disk space they used."""
 
     files: int = 0

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from puv.cache.persist import write_atomic
 
 HEURISTIC_FRESHNESS = 600.0
 
 
-@dataclass(frozen=True, slots=True)
-class CachePolicy:
+class CachePolicy(Struct, frozen=True):
     """What the response said about its own caching, and when we received it."""
 
     stored_at: float
@@ -132,8 +133,7 @@ def revalidated(old: CachePolicy, response_headers: Mapping[str, str], now: floa
     )
 
 
-@dataclass(frozen=True, slots=True)
-class CacheEntry:
+class CacheEntry(Struct, frozen=True):
     """A cached response: its policy, final URL, content type and the caller's payload."""
 
     policy: CachePolicy
@@ -142,8 +142,7 @@ class CacheEntry:
     payload: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class Refresh:
+class Refresh(Struct, frozen=True):
     """`--refresh` / `--refresh-package`: entries stored before `since` must be revalidated."""
 
     since: float
@@ -161,8 +160,7 @@ def url_digest(url: str) -> str:
     return hashlib.sha256(url.encode()).hexdigest()[:16]
 
 
-@dataclass(frozen=True, slots=True)
-class HttpCache:
+class HttpCache(Struct, frozen=True):
     """Cache entries stored under `root` (a bucket directory), one msgpack file per key."""
 
     root: Path

@@ -11,8 +11,9 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from puv.core.errors import FailureError, PuvError
 
@@ -25,8 +26,7 @@ class HashError(PuvError):
     exit_code = 2
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class HashDigest:
+class HashDigest(Struct, frozen=True, order=True):
     """One digest: an algorithm from `ALGORITHMS` and its hex value, kept as written.
 
     Values are compared verbatim, as uv does; hashers produce lowercase hex.

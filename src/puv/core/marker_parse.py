@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from msgspec import Struct
 from packaging.version import InvalidVersion, Version
 
 from puv.core.errors import PuvError
@@ -75,8 +75,7 @@ def normalize_name(name: str) -> str | None:
     return _SEPARATORS.sub("-", name).lower()
 
 
-@dataclass(frozen=True, slots=True)
-class VersionExpr:
+class VersionExpr(Struct, frozen=True):
     """`<key> <operator> '<version>'`; the operators `==*`/`!=*` are `== 'V.*'`/`!= 'V.*'`."""
 
     key: str
@@ -84,8 +83,7 @@ class VersionExpr:
     version: Version
 
 
-@dataclass(frozen=True, slots=True)
-class VersionInExpr:
+class VersionInExpr(Struct, frozen=True):
     """`<key> [not] in '<version> <version> ...'` (version-aware, not a substring test)."""
 
     key: str
@@ -93,8 +91,7 @@ class VersionInExpr:
     negated: bool
 
 
-@dataclass(frozen=True, slots=True)
-class StringExpr:
+class StringExpr(Struct, frozen=True):
     """`<key> <operator> '<value>'`; `contains` is `'<value>' in <key>`."""
 
     key: str
@@ -102,16 +99,14 @@ class StringExpr:
     value: str
 
 
-@dataclass(frozen=True, slots=True)
-class ExtraExpr:
+class ExtraExpr(Struct, frozen=True):
     """`extra == '<name>'` (`negated` for `!=`); `name` is `None` for an invalid extra name."""
 
     name: str | None
     negated: bool
 
 
-@dataclass(frozen=True, slots=True)
-class ListExpr:
+class ListExpr(Struct, frozen=True):
     """`'<value>' [not] in extras|dependency_groups` (PEP 751); `valid` if `value` is a name."""
 
     key: str

@@ -49,7 +49,7 @@ def redact(text: str) -> str:
     return text
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True)  # not a Struct: the password stays out of `repr`
 class Credentials:
     """A username and an optional password (a lone username is a token for some indexes)."""
 
@@ -117,7 +117,7 @@ def _netrc_entries(path: str) -> dict[str, Credentials]:
     return entries
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True)  # not a Struct: the netrc cache is not compared
 class CredentialStore:
     """Which credentials go with which URL.
 

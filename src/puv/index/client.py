@@ -26,11 +26,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from urllib.parse import unquote, urljoin, urlsplit
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from puv.cache.http_cache import (
     CacheEntry,
@@ -82,8 +84,7 @@ _ENCODING_HEADERS = frozenset({"content-encoding", "content-length"})
 # ---------------------------------------------------------------- options
 
 
-@dataclass(frozen=True, slots=True)
-class ClientOptions:
+class ClientOptions(Struct, frozen=True):
     """Everything the client needs to know, resolved once by the operations layer.
 
     `proxies` holds (scheme, proxy URL) pairs with scheme `http`, `https` or `all`;
@@ -189,8 +190,7 @@ def _env_seconds(name: str, environ: Mapping[str, str]) -> float | None:
 # ---------------------------------------------------------------- results and errors
 
 
-@dataclass(frozen=True, slots=True)
-class HttpResponse:
+class HttpResponse(Struct, frozen=True):
     """A complete response: status, lower-cased headers, body, final URL (redacted), protocol."""
 
     status: int
@@ -200,8 +200,7 @@ class HttpResponse:
     http_version: str = "HTTP/1.1"
 
 
-@dataclass(frozen=True, slots=True)
-class DownloadResult:
+class DownloadResult(Struct, frozen=True):
     """A file written to disk, with the digests computed while it streamed in."""
 
     path: Path

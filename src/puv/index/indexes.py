@@ -20,9 +20,9 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from msgspec import Struct
 from packaging.version import InvalidVersion, Version
 
 from puv.core.errors import PuvError, UsageError
@@ -53,8 +53,7 @@ class IndexStrategy(enum.StrEnum):
     UNSAFE_BEST_MATCH = "unsafe-best-match"
 
 
-@dataclass(frozen=True, slots=True)
-class Index:
+class Index(Struct, frozen=True):
     """One package index (`[[tool.uv.index]]` or a command-line URL)."""
 
     url: str
@@ -134,8 +133,7 @@ def command_line_indexes(
     return indexes
 
 
-@dataclass(frozen=True, slots=True)
-class IndexList:
+class IndexList(Struct, frozen=True):
     """All configured indexes in definition order, with `--no-index`, find-links and strategy."""
 
     indexes: tuple[Index, ...] = ()
@@ -263,8 +261,7 @@ class VersionFiles:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class PackageFiles:
+class PackageFiles(Struct, frozen=True):
     """What the indexes offer for one package, in the order the strategy wants them tried."""
 
     name: str

@@ -15,8 +15,9 @@ import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from puv.cache.http_cache import url_digest
 from puv.cache.persist import write_atomic
@@ -42,8 +43,7 @@ class MetadataError(PuvError):
     """The wheel's metadata could not be read (a broken wheel or a misbehaving server)."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Member:
+class _Member(Struct, frozen=True):
     name: str
     method: int
     crc: int

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import functools
 import threading
-from dataclasses import dataclass
 from html import unescape
 from typing import Any, Protocol
 from urllib.parse import unquote, urljoin
+
+from msgspec import Struct
 
 from puv.core.errors import PuvError
 from puv.index.auth import redact
@@ -48,8 +49,7 @@ Hashes = tuple[tuple[str, str], ...]
 _SPACE = " \t\n\r\f"
 
 
-@dataclass(frozen=True, slots=True)
-class DistFile:
+class DistFile(Struct, frozen=True):
     """One file of a project as the index lists it."""
 
     filename: str
@@ -81,8 +81,7 @@ class DistFile:
         return self.filename.endswith(".whl")
 
 
-@dataclass(frozen=True, slots=True)
-class ProjectPage:
+class ProjectPage(Struct, frozen=True):
     """A project's page: its files in index order, and the versions the JSON API lists."""
 
     name: str
@@ -111,8 +110,7 @@ class FileEntry(Protocol):
     def yanked_reason(self) -> str | None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class PageListing:
+class PageListing(Struct, frozen=True):
     """A project page's file entries as the index sent them, in index order.
 
     `url` is the page URL relative file URLs resolve against. Entries may include files that
@@ -238,8 +236,7 @@ def parse_json_listing(body: bytes, page_url: str, name: str) -> PageListing:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Codecs:
+class _Codecs(Struct, frozen=True):
     json_page: Any  # msgspec.json.Decoder for the PEP 691 wire format
     hashes: Any  # msgspec.json.Decoder for a file's `hashes` (kept raw until needed)
     metadata: Any  # msgspec.json.Decoder for a file's PEP 714 `core-metadata` (raw until needed)

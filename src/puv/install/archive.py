@@ -24,9 +24,10 @@ import struct
 import unicodedata
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+from msgspec import Struct
 
 from puv.cache.layout import CacheLayout
 from puv.cache.persist import persist_dir, temp_dir_in
@@ -83,8 +84,7 @@ def _structure(detail: str) -> _ZipError:
     return _ZipError("Invalid zip file structure", detail)
 
 
-@dataclass(frozen=True, slots=True)
-class ArchiveLimits:
+class ArchiveLimits(Struct, frozen=True):
     """Zip-bomb limits. A member whose uncompressed size passes `ratio_floor` may not inflate
     more than `max_ratio` times its compressed size; the whole archive may not exceed
     `max_total_size` uncompressed bytes."""
@@ -94,8 +94,10 @@ class ArchiveLimits:
     ratio_floor: int = 256 * MIB
 
 
-@dataclass(frozen=True, slots=True)
-class UnpackedWheel:
+DEFAULT_LIMITS = ArchiveLimits()
+
+
+class UnpackedWheel(Struct, frozen=True):
     """A validated wheel unpacked in the cache, ready to be linked into environments."""
 
     path: Path  # the final directory in the `archive` bucket
@@ -136,7 +138,7 @@ def unpack_wheel(
     expected_size: int | None = None,
     display_name: str | None = None,
     key: str | None = None,
-    limits: ArchiveLimits = ArchiveLimits(),
+    limits: ArchiveLimits = DEFAULT_LIMITS,
     skip_filename_check: bool = False,
     strict_record: bool = False,
 ) -> UnpackedWheel:
@@ -255,8 +257,7 @@ class _Stream:
             yield chunk
 
 
-@dataclass(slots=True)
-class _Member:
+class _Member(Struct):
     """What the local header and the data said about one member."""
 
     name: str

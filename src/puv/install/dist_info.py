@@ -13,10 +13,10 @@ import io
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from msgspec import Struct
 from packaging.version import InvalidVersion, Version
 
 from puv.core.errors import PuvError
@@ -142,8 +142,7 @@ def parse_headers(text: str) -> dict[str, list[str]]:
     return headers
 
 
-@dataclass(frozen=True, slots=True)
-class WheelInfo:
+class WheelInfo(Struct, frozen=True):
     """What the `WHEEL` file says: the format version and where the root goes."""
 
     version: tuple[int, int]
@@ -229,8 +228,7 @@ _RESERVED_VERSIONED = re.compile(r"^(?:python3\.\d+t?|pythonw3\.\d+t)$")
 _PIP_VERSIONED = re.compile(r"^pip3\.\d+$")
 
 
-@dataclass(frozen=True, slots=True)
-class Script:
+class Script(Struct, frozen=True):
     """An entry point from `[console_scripts]` or `[gui_scripts]`."""
 
     name: str

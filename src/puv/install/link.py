@@ -20,7 +20,8 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from puv.core.errors import PuvError
 
@@ -68,8 +69,7 @@ class LinkError(PuvError):
     exit_code = 2
 
 
-@dataclass(frozen=True, slots=True)
-class PausePoint:
+class PausePoint(Struct, frozen=True):
     """Test-only hook: after `files` files, announce on the FIFO `fifo` and block until told."""
 
     files: int

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from puv.python.interpreter import Interpreter
 
 _SCHEME_KEYS = ("purelib", "platlib", "scripts", "data", "include")
 
 
-@dataclass(frozen=True, slots=True)
-class Scheme:
+class Scheme(Struct, frozen=True):
     """The install directories of one environment (absolute paths).
 
     `include` is the base for `.data/headers`, which land in `include/<project name>`.
@@ -52,8 +52,7 @@ class Scheme:
         return (self.purelib, self.platlib, self.scripts, self.data, self.include)
 
 
-@dataclass(frozen=True, slots=True)
-class Layout:
+class Layout(Struct, frozen=True):
     """What installing into one environment needs: its scheme and the Python for shebangs."""
 
     scheme: Scheme

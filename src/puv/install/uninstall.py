@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from puv.core.errors import PuvError
 from puv.install.dist_info import read_record
@@ -26,8 +27,7 @@ class MissingRecord(PuvError):
     exit_code = 2
 
 
-@dataclass(frozen=True, slots=True)
-class Uninstalled:
+class Uninstalled(Struct, frozen=True):
     """What an uninstall removed."""
 
     file_count: int

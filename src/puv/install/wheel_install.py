@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from puv.core.errors import PuvError
 from puv.core.hashes import record_digest
@@ -52,8 +53,7 @@ if __name__ == "__main__":
 """
 
 
-@dataclass(frozen=True, slots=True)
-class InstalledWheel:
+class InstalledWheel(Struct, frozen=True):
     """The result of installing one wheel."""
 
     dist_info: Path  # the `.dist-info` directory in site-packages
@@ -129,8 +129,7 @@ def planned_paths(unpacked: Path, filename: WheelFilename, layout: Layout) -> li
     return paths
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
+class _Plan(Struct, frozen=True):
     """Everything decided (and validated) before the first file is written."""
 
     unpacked: str
@@ -314,8 +313,7 @@ def _script_executable(layout: Layout, relocatable: bool) -> str:
 # --- .data ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Placement:
+class _Placement(Struct, frozen=True):
     """Where one `.data` file goes and how: link, copy with `chmod`, or rewrite its shebang."""
 
     source: str

@@ -21,7 +21,9 @@ what uv's `Lock::from_resolution` and `LockWriter` do to markers and edges:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from puv.core.markers import Marker
 from puv.lock.model import (
@@ -39,8 +41,7 @@ from puv.lock.order import sort_lock
 __all__ = ["LockEdge", "build_lock", "canonical_fork_markers", "simplified_markers"]
 
 
-@dataclass(frozen=True, slots=True)
-class LockEdge:
+class LockEdge(Struct, frozen=True):
     """`source` depends on `target` (with `target_extra` activated) where `marker` holds.
 
     `source_extra` / `source_group` put the edge under the source's

@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 
+from msgspec import Struct, field
 from packaging.version import Version
 
 from puv.core.errors import PuvError
@@ -266,8 +266,7 @@ def _target_members(
 # ----------------------------------------------------------------------------- export
 
 
-@dataclass(frozen=True, slots=True)
-class ExportNode:
+class ExportNode(Struct, frozen=True):
     """One exported package: the marker under which it is installed (relative to
     `requires-python`; TRUE when always) and the names of the packages that depend on it."""
 
@@ -276,8 +275,7 @@ class ExportNode:
     dependents: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class _ExportEdge:
+class _ExportEdge(Struct, frozen=True):
     source: int  # node index; 0 is the synthetic root
     target: int
     kind: str  # "prod" | "optional" | "dev"
@@ -514,8 +512,7 @@ def _resolve_conflicts(
 # ----------------------------------------------------------------------------- tree
 
 
-@dataclass(frozen=True, slots=True)
-class TreeEdge:
+class TreeEdge(Struct, frozen=True):
     """An edge of `uv tree`'s graph: `kind` is `prod`, `optional` (`name` is the extra) or `dev`
     (`name` is the group); `extras` are the extras the edge requests on its target (None for the
     edge from the synthetic root to a member); `marker` is the full (complexified) marker."""
@@ -532,8 +529,7 @@ class TreeEdge:
         return ({"prod": 0, "optional": 1, "dev": 2}[self.kind], self.name or "")
 
 
-@dataclass(slots=True)
-class TreeGraph:
+class TreeGraph(Struct):
     """The graph `uv tree` renders: `nodes[0]` is the synthetic root (None), `edges` are in
     insertion order (already reversed for `--invert`), `roots` the nodes rendering starts at."""
 

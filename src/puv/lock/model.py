@@ -8,8 +8,9 @@ canonical order for a lock uv or `render_lock` wrote.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Union
+
+from msgspec import Struct, field
 
 __all__ = [
     "CURRENT_REVISION",
@@ -42,15 +43,13 @@ SOURCE_KINDS = ("registry", "git", "url", "path", "directory", "editable", "virt
 TomlValue = Union[str, int, bool, tuple["TomlValue", ...], "InlineTable"]
 
 
-@dataclass(frozen=True, slots=True)
-class InlineTable:
+class InlineTable(Struct, frozen=True):
     """An inline table whose key order matters for byte-exact output."""
 
     items: tuple[tuple[str, TomlValue], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(Struct, frozen=True):
     """Where a locked package comes from: `kind` is one of `SOURCE_KINDS`, `location` is the
     registry URL or relative path, the git/direct URL, or the (portable, `/`-separated) path."""
 
@@ -64,8 +63,7 @@ class Source:
         return self.kind in ("directory", "editable", "virtual")
 
 
-@dataclass(frozen=True, slots=True)
-class PackageId:
+class PackageId(Struct, frozen=True):
     """The identity of a locked package; `version` is None for a dynamic source tree."""
 
     name: str
@@ -73,8 +71,7 @@ class PackageId:
     source: Source
 
 
-@dataclass(frozen=True, slots=True)
-class Dependency:
+class Dependency(Struct, frozen=True):
     """An edge to another locked package, with the extras it activates and its marker text."""
 
     package_id: PackageId
@@ -82,8 +79,7 @@ class Dependency:
     marker: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Sdist:
+class Sdist(Struct, frozen=True):
     """A source distribution: `location_kind` is `url`, `path` or None (metadata only)."""
 
     location_kind: str | None
@@ -93,16 +89,14 @@ class Sdist:
     upload_time: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Zstd:
+class Zstd(Struct, frozen=True):
     """The zstd-compressed twin of a wheel (`zstd = { hash, size }`)."""
 
     hash: str | None = None
     size: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Wheel:
+class Wheel(Struct, frozen=True):
     """A wheel: `location_kind` is `url`, `path` or `filename` (a local wheel)."""
 
     location_kind: str
@@ -118,8 +112,7 @@ class Wheel:
         return self.location.rsplit("/", 1)[-1]
 
 
-@dataclass(frozen=True, slots=True)
-class Requirement:
+class Requirement(Struct, frozen=True):
     """A requirement as uv serializes it in `requires-dist`, `requires-dev` and `[manifest]`:
     `{ name, extras?, groups?, marker?, <source keys> }`; the source keys (`specifier`, `index`,
     `editable`, `path`, `url`, `git`, ...) are kept in file order."""
@@ -139,8 +132,7 @@ class Requirement:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class Metadata:
+class Metadata(Struct, frozen=True):
     """`[package.metadata]`: what a local source tree declared when it was locked."""
 
     requires_dist: tuple[Requirement, ...] = ()
@@ -153,8 +145,7 @@ class Metadata:
         return not (self.requires_dist or self.provides_extras or self.requires_dev)
 
 
-@dataclass(frozen=True, slots=True)
-class Package:
+class Package(Struct, frozen=True):
     """One `[[package]]` entry."""
 
     id: PackageId
@@ -183,8 +174,7 @@ class Package:
         return self.id.source
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
+class Options(Struct, frozen=True):
     """`[options]`: resolver settings that differ from uv's defaults.
 
     `exclude_newer_span` is set for a relative `exclude-newer` (then `exclude_newer` holds uv's
@@ -205,8 +195,7 @@ class Options:
         return self == Options()
 
 
-@dataclass(frozen=True, slots=True)
-class DependencyMetadata:
+class DependencyMetadata(Struct, frozen=True):
     """A `[[manifest.dependency-metadata]]` entry (static metadata given in `tool.uv`)."""
 
     name: str
@@ -216,8 +205,7 @@ class DependencyMetadata:
     provides_extras: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Manifest:
+class Manifest(Struct, frozen=True):
     """`[manifest]`: the workspace inputs the lock was resolved from."""
 
     members: tuple[str, ...] = ()
@@ -236,8 +224,7 @@ class Manifest:
         return not has_groups and self == Manifest(dependency_groups=self.dependency_groups)
 
 
-@dataclass(frozen=True, slots=True)
-class Lock:
+class Lock(Struct, frozen=True):
     """A whole uv.lock file."""
 
     requires_python: str

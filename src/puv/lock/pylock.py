@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import unquote, urlsplit
+
+from msgspec import Struct
 
 from puv.lock.writer import toml_key, toml_string
 
@@ -53,8 +54,7 @@ _TIMESTAMP = re.compile(
 _PYLOCK_NAME = re.compile(r"pylock\.([^.]+)\.toml|pylock\.toml")
 
 
-@dataclass(frozen=True, slots=True)
-class PylockFile:
+class PylockFile(Struct, frozen=True):
     """A registry sdist or wheel (`[packages.sdist]`, `[[packages.wheels]]`).
 
     `filename` is the file's name; `url` or `path` says where it is; `upload_time` is the
@@ -69,8 +69,7 @@ class PylockFile:
     hashes: Hashes = ()
 
 
-@dataclass(frozen=True, slots=True)
-class PylockArchive:
+class PylockArchive(Struct, frozen=True):
     """`[packages.archive]`: a direct URL or local path to a wheel or sdist."""
 
     url: str | None = None
@@ -81,8 +80,7 @@ class PylockArchive:
     hashes: Hashes = ()
 
 
-@dataclass(frozen=True, slots=True)
-class PylockDirectory:
+class PylockDirectory(Struct, frozen=True):
     """`[packages.directory]`: a source tree (`path` `/`-separated, as written)."""
 
     path: str
@@ -90,8 +88,7 @@ class PylockDirectory:
     subdirectory: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PylockVcs:
+class PylockVcs(Struct, frozen=True):
     """`[packages.vcs]`: a Git checkout at `commit_id`."""
 
     commit_id: str
@@ -102,8 +99,7 @@ class PylockVcs:
     type: str = "git"
 
 
-@dataclass(frozen=True, slots=True)
-class PylockPackage:
+class PylockPackage(Struct, frozen=True):
     """One `[[packages]]` entry. `marker` is the PEP 508 text where the package applies (None
     when everywhere); `index` is the registry URL (uv writes it when exporting a lock)."""
 
@@ -119,8 +115,7 @@ class PylockPackage:
     wheels: tuple[PylockFile, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Pylock:
+class Pylock(Struct, frozen=True):
     """A whole document; `packages` are written in the order given."""
 
     packages: tuple[PylockPackage, ...]

@@ -16,10 +16,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote, urlsplit
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from puv.core.errors import FailureError, PuvError
 from puv.core.markers import Marker
@@ -57,8 +59,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class AddRequest:
+class AddRequest(Struct, frozen=True):
     """What `puv add` was asked to do (the command line, already merged with `UV_*`)."""
 
     requirements: tuple[str, ...] = ()
@@ -85,8 +86,7 @@ class AddRequest:
     install: InstallOptions | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SourceInput:
+class SourceInput(Struct, frozen=True):
     """A requirement as given and where it comes from: `kind` is `registry`, `url` (an archive
     URL), `git`, `path` (a local archive) or `directory`; `location` is the URL, the Git
     repository or the absolute path; `given_absolute` whether a path was written absolute."""
@@ -100,8 +100,7 @@ class SourceInput:
     editable: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class _Edit:
+class _Edit(Struct, frozen=True):
     dependency_type: DependencyType
     requirement: Requirement
     source: Mapping[str, str | bool] | None
@@ -782,8 +781,7 @@ def _bounds(
     return changed
 
 
-@dataclass(frozen=True, slots=True)
-class LockSyncOptions:
+class LockSyncOptions(Struct, frozen=True):
     """How `add`, `remove` and `version` lock and sync after editing: `--locked`, `--no-sync`,
     `--python`, the command-line indexes, and what to install (`extra`/`group` besides the
     default groups, `dev` as `--dev`/`--no-dev`, the `--no-install-*` flags); `exact` removes

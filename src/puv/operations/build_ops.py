@@ -21,9 +21,10 @@ import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 from puv.build.errors import BuildError, build_failure
 from puv.cache.file_digest import file_sha256
@@ -43,8 +44,7 @@ if TYPE_CHECKING:
     IsolationSettings = Settings | PipSettings
 
 
-@dataclass(frozen=True, slots=True)
-class BuiltDistributions:
+class BuiltDistributions(Struct, frozen=True):
     """What `build_distributions` produced (either may be None when not asked for)."""
 
     sdist: Path | None

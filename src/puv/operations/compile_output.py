@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 if TYPE_CHECKING:
     from packaging.version import Version
@@ -50,8 +51,7 @@ _SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*):(?P<rest>.*)$", re.D
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
 
-@dataclass(frozen=True, slots=True)
-class PinnedEntry:
+class PinnedEntry(Struct, frozen=True):
     """One output line: `requirement` (`name==1.0`, `name[extra]==1.0`), its sorted
     `--hash` values (`sha256:...`), the user's files that asked for it (`sources`, such as
     `-r requirements.in`), the packages that depend on it (`dependents`, sorted) and the
@@ -64,8 +64,7 @@ class PinnedEntry:
     index: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class OutputOptions:
+class OutputOptions(Struct, frozen=True):
     """What surrounds and decorates the pins.
 
     `command` is the header's command line (None for `--no-header`); `preamble` holds option
@@ -194,8 +193,7 @@ def _with_marker(text: str, marker: str | None) -> str:
     return text if marker is None else f"{text} ; {marker}"
 
 
-@dataclass(frozen=True, slots=True)
-class ResolvedPin:
+class ResolvedPin(Struct, frozen=True):
     """One resolved version and where it is used (uv's reachability marker, not simplified;
     None when nobody asked: then the pylock.toml entry applies everywhere); `origin` is the
     route of a direct reference used only in some environments."""

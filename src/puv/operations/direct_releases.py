@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from puv.cache.file_digest import file_sha256
 from puv.core.errors import FailureError, PuvError
@@ -51,8 +53,7 @@ if TYPE_CHECKING:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class DirectRelease:
+class DirectRelease(Struct, frozen=True):
     """The one version a direct reference offers: its metadata and the file the resolver sees
     (`name-1.0-py3-none-any.whl` for a wheel or an editable tree, `name-1.0.tar.gz` otherwise)."""
 
@@ -62,8 +63,7 @@ class DirectRelease:
     filename: str
 
 
-@dataclass(frozen=True, slots=True)
-class DirectRoute:
+class DirectRoute(Struct, frozen=True):
     """A reference that a universal resolution uses only where `marker` holds."""
 
     requested: Requested

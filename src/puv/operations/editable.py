@@ -23,9 +23,10 @@ import json
 import os
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from puv.cache.layout import CacheLayout
 from puv.core.wheel_filename import InvalidWheelFilename, WheelFilename
@@ -52,8 +53,7 @@ _DEFAULT_KEYS: tuple[Mapping[str, str], ...] = (
 _GLOB_CHARACTERS = frozenset("*?[{")
 
 
-@dataclass(frozen=True, slots=True)
-class BuiltTree:
+class BuiltTree(Struct, frozen=True):
     """A wheel built from a source tree, with its sha256 (to find it unpacked in the cache)."""
 
     wheel: Path

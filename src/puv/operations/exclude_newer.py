@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+
+from msgspec import Struct
 
 from puv.core.errors import PuvError
 from puv.project.settings_schema import FRIENDLY_UNITS
@@ -57,8 +58,7 @@ _TIME_UNITS = ("h", "m", "s", "ms", "us", "ns")
 SPAN_PLACEHOLDER = "0001-01-01T00:00:00Z"
 
 
-@dataclass(frozen=True, slots=True)
-class ExcludeNewer:
+class ExcludeNewer(Struct, frozen=True):
     """A resolved `exclude-newer` value: the `cutoff` (POSIX seconds) and, for a relative
     value, the `span` as uv writes it (ISO 8601, `P1W`)."""
 

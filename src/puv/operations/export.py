@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+from msgspec import Struct, field
 
 from puv.core.errors import PuvError
 from puv.lock.graph import ExportNode, check_conflicts, export_nodes
@@ -72,8 +73,7 @@ _FRACTION = re.compile(r"\.\d+(?=Z|[+-]\d{2}:?\d{2}$|$)")
 _HASH_ALGORITHMS = ("md5", "sha256", "sha384", "sha512", "blake2b")
 
 
-@dataclass(frozen=True, slots=True)
-class ProjectLock:
+class ProjectLock(Struct, frozen=True):
     """The workspace and its (up-to-date, unless frozen) lock."""
 
     workspace: Workspace
@@ -112,8 +112,7 @@ def project_groups(workspace: Workspace) -> dict[str, frozenset[str]]:
     }
 
 
-@dataclass(frozen=True, slots=True)
-class ExportRequest:
+class ExportRequest(Struct, frozen=True):
     """What `puv export` was asked for (names already normalized).
 
     `format` is None to infer it from `output_file`; `header` is the command line for the
@@ -411,8 +410,7 @@ def _hashes(package: Package) -> list[str]:
 # ----------------------------------------------------------------------------- pylock.toml
 
 
-@dataclass(frozen=True, slots=True)
-class _Rebase:
+class _Rebase(Struct, frozen=True):
     """Local paths of the lock (relative to the workspace `root`) written relative to `base`
     (the output file's directory, else the working directory), as uv's `relative_to` does."""
 

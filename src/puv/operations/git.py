@@ -19,9 +19,10 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+from msgspec import Struct
 
 from puv.core.errors import FailureError, PuvError
 from puv.core.paths import user_display
@@ -31,8 +32,7 @@ __all__ = ["GitCheckouts", "GitError", "GitReference", "GitUrl", "git_available"
 _FULL_COMMIT = re.compile(r"^[0-9a-f]{40}$")
 
 
-@dataclass(frozen=True, slots=True)
-class GitReference:
+class GitReference(Struct, frozen=True):
     """What to check out: `kind` is `branch`, `tag`, `rev` (a branch, tag or commit) or
     `default` (the remote's HEAD); `value` is the name (None for `default`)."""
 
@@ -56,8 +56,7 @@ class GitReference:
         return "branch, tag, or commit" if _maybe_commit(value) else "branch or tag"
 
 
-@dataclass(frozen=True, slots=True)
-class GitUrl:
+class GitUrl(Struct, frozen=True):
     """A Git source: the `repository` URL (without `git+`, query or fragment), the `reference`,
     the `subdirectory` holding the project, and the `precise` commit when known."""
 

@@ -20,9 +20,10 @@ import enum
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 from puv.core.errors import PuvError
 from puv.operations.context import Context
@@ -67,8 +68,7 @@ class InitKind(enum.Enum):
     BARE_WITH_BUILD_SYSTEM = "bare-with-build-system"
 
 
-@dataclass(frozen=True, slots=True)
-class InitRequest:
+class InitRequest(Struct, frozen=True):
     """`puv init [PATH]` after uv's flag merging (see `init_kind`)."""
 
     path: str | None = None
@@ -147,8 +147,7 @@ def _project_name(request: InitRequest, path: Path) -> str:
     return normalize_name(candidate)
 
 
-@dataclass(frozen=True, slots=True)
-class _Workspace:
+class _Workspace(Struct, frozen=True):
     root: Path
     members: tuple[str, ...]
     excludes: tuple[str, ...]

@@ -15,9 +15,11 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from puv.core.errors import FailureError, PuvError
 from puv.core.hashes import ALGORITHMS, HashDigest
@@ -57,8 +59,7 @@ _WORKER_THRESHOLD = 8
 _LARGE_DOWNLOAD = 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class IndexArguments:
+class IndexArguments(Struct, frozen=True):
     """Index options from the command line (or their `UV_*` variables), as given."""
 
     default_index: str | None = None
@@ -68,8 +69,7 @@ class IndexArguments:
     find_links: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Artifact:
+class Artifact(Struct, frozen=True):
     """The wheel chosen for one change: already unpacked (`cached`) or to fetch from `location`."""
 
     change: Change
@@ -93,8 +93,7 @@ class Artifact:
         return self.wheel.distribution
 
 
-@dataclass(frozen=True, slots=True)
-class PendingBuild:
+class PendingBuild(Struct, frozen=True):
     """A change that needs a wheel built: from a source tree or an sdist given by path or URL
     (`source` is the requirement's URL), or from an index sdist (`source` is its URL, `version`
     its version). `expected` are the digests the sdist must have."""

@@ -587,7 +587,7 @@ def _with_current_metadata(existing: Lock, inputs: LockInputs) -> Lock | None:
     """`existing` with each member's recorded requirements taken from `inputs`, when they differ
     only in version specifiers that every locked version of those packages satisfies (the bounds
     `add` writes); None when anything else changed."""
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from puv.lock.order import sort_lock
 
@@ -615,8 +615,7 @@ def _with_current_metadata(existing: Lock, inputs: LockInputs) -> Lock | None:
 def _only_satisfied_specifiers(lock: Lock, old: Metadata, new: Metadata) -> bool:
     """Whether `new` is `old` with only some specifiers changed, each satisfied by every version
     `lock` holds of its package."""
-    from dataclasses import replace
-
+    from msgspec.structs import replace
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
     def requirements(metadata: Metadata) -> list[tuple[str, Requirement]]:

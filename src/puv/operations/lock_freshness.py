@@ -13,8 +13,9 @@ value added or removed counts, a new timestamp does not (a relative value moves 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 from puv.core.markers import Marker
 from puv.lock.compare import manifest_matches, metadata_matches
@@ -31,8 +32,7 @@ __all__ = ["Staleness", "exclude_newer_reason", "stale_reason"]
 _DEFAULTS = {"resolution": "highest", "prerelease": "if-necessary", "fork": "requires-python"}
 
 
-@dataclass(frozen=True, slots=True)
-class Staleness:
+class Staleness(Struct, frozen=True):
     """Why the lock must be resolved again: `text` completes uv's `... due to <text>` line,
     `shown` says whether uv prints it by default, `keep_versions` whether the locked versions
     stay preferred (`Resolving despite existing lockfile`) or not (`Ignoring existing

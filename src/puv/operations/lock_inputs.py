@@ -6,11 +6,12 @@ lock-level `requires-python`, `[manifest]`, `[options]` and environments, read f
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from msgspec import Struct, field
+from msgspec.structs import replace
 from packaging.requirements import Requirement as PepRequirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -68,8 +69,7 @@ __all__ = [
 DIRECT_SOURCE_KEYS = ("directory", "editable", "virtual", "path", "url", "git")
 
 
-@dataclass(frozen=True, slots=True)
-class LocalPackage:
+class LocalPackage(Struct, frozen=True):
     """A workspace member as the lock records it: its release for the resolver, its lock
     source and `[package.metadata]`."""
 
@@ -79,8 +79,7 @@ class LocalPackage:
     default_groups: TomlValue | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SourceRequest:
+class SourceRequest(Struct, frozen=True):
     """A requirement on `name` from a direct source (`source` holds its lowered keys, one of
     `DIRECT_SOURCE_KEYS`), where `marker` holds; `scope` is where the source applies for the
     universal resolver (the environments, and the declared conflict item of the extra or group
@@ -110,8 +109,7 @@ class SourceRequest:
         return cls(requirement.name, dict(requirement.source), requirement.marker)
 
 
-@dataclass(frozen=True, slots=True)
-class LockInputs:
+class LockInputs(Struct, frozen=True):
     """Everything the resolution and the lock file depend on besides the indexes' contents;
     `root` is the workspace root (where the lock lives and relative sources start)."""
 

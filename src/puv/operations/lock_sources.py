@@ -29,10 +29,11 @@ import hashlib
 import os
 import shutil
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from msgspec import Struct, field
+from msgspec.structs import replace
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -68,8 +69,7 @@ _DYNAMIC_FIELDS = ("version", "dependencies", "optional-dependencies", "requires
 _CACHE_KEY_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 
 
-@dataclass(frozen=True, slots=True)
-class SourcedPackage:
+class SourcedPackage(Struct, frozen=True):
     """A package from a direct source: its release for the resolver, its lock `source`,
     `[package.metadata]`, archives (`sdist`/`wheels` with their hashes) and whether its version
     is dynamic (left out of the lock); `requests` are the direct sources its own requirements
@@ -90,8 +90,7 @@ class SourcedPackage:
         return None if self.dynamic else str(self.release.version)
 
 
-@dataclass(slots=True)
-class SourcedPackages:
+class SourcedPackages(Struct):
     """The packages of direct sources by source key (`SourceRequest.key`), with where each
     applies (`scopes`: the union of its requests' scopes), how uv's messages show it, and the
     keys of each name in the order they were found."""
@@ -118,8 +117,7 @@ class SourcedPackages:
         return self.packages[keys[0]]
 
 
-@dataclass(frozen=True, slots=True)
-class _Distribution:
+class _Distribution(Struct, frozen=True):
     """What a source declares: name, version, `requires-python`, and its lowered requirements,
     extras and dependency groups."""
 

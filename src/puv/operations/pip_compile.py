@@ -16,17 +16,16 @@ triples), or every environment from the target Python up (`--universal`). Pins o
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 import re
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -84,8 +83,7 @@ if TYPE_CHECKING:
 STDIN = "-"
 
 
-@dataclass(frozen=True, slots=True)
-class CompileRequest:
+class CompileRequest(msgspec.Struct, frozen=True):
     """What the command line asks for beyond the merged `pip` settings.
 
     `sources`, `constraints`, `overrides`, `excludes`, `build_constraints`: files as given (`-`
@@ -111,8 +109,7 @@ class CompileRequest:
     read_stdin: Callable[[], str] = lambda: ""
 
 
-@dataclass(frozen=True, slots=True)
-class CompileResult:
+class CompileResult(msgspec.Struct, frozen=True):
     """The rendered output, how many packages were resolved, how long it took, and warnings
     about the resolution to show after the status line."""
 
@@ -135,8 +132,7 @@ TORCH_PACKAGES = frozenset(
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class _Outcome:
+class _Outcome(msgspec.Struct, frozen=True):
     """A resolution as the output needs it: requirements.txt entries, one pin per version, and
     the warnings uv prints after its status line."""
 
@@ -145,30 +141,29 @@ class _Outcome:
     warnings: tuple[str, ...]
 
 
-@dataclass(slots=True)
-class _Inputs:
-    requirements: list[tuple[Requirement, str | None]] = dataclasses.field(default_factory=list)
-    constraints: list[tuple[Requirement, str | None]] = dataclasses.field(default_factory=list)
-    overrides: list[tuple[Requirement, str | None]] = dataclasses.field(default_factory=list)
+class _Inputs(msgspec.Struct):
+    requirements: list[tuple[Requirement, str | None]] = msgspec.field(default_factory=list)
+    constraints: list[tuple[Requirement, str | None]] = msgspec.field(default_factory=list)
+    overrides: list[tuple[Requirement, str | None]] = msgspec.field(default_factory=list)
     index_url: str | None = None
-    extra_index_urls: list[str] = dataclasses.field(default_factory=list)
-    find_links: list[str] = dataclasses.field(default_factory=list)
+    extra_index_urls: list[str] = msgspec.field(default_factory=list)
+    find_links: list[str] = msgspec.field(default_factory=list)
     no_index: bool = False
-    no_binary: list[str] = dataclasses.field(default_factory=list)
-    only_binary: list[str] = dataclasses.field(default_factory=list)
-    used_extras: set[str] = dataclasses.field(default_factory=set)
-    excludes: set[str] = dataclasses.field(default_factory=set)
+    no_binary: list[str] = msgspec.field(default_factory=list)
+    only_binary: list[str] = msgspec.field(default_factory=list)
+    used_extras: set[str] = msgspec.field(default_factory=set)
+    excludes: set[str] = msgspec.field(default_factory=set)
     project: str | None = None
-    directs: dict[str, Requested] = dataclasses.field(default_factory=dict)
-    unnamed: set[str] = dataclasses.field(default_factory=set)
+    directs: dict[str, Requested] = msgspec.field(default_factory=dict)
+    unnamed: set[str] = msgspec.field(default_factory=set)
     # where each name's kept reference applies, its references to other URLs (allowed where
     # they apply in other environments) and the names also required without a URL
-    direct_markers: dict[str, Marker] = dataclasses.field(default_factory=dict)
-    other_urls: dict[str, list[tuple[Requested, Marker]]] = dataclasses.field(default_factory=dict)
-    registry_names: set[str] = dataclasses.field(default_factory=set)
+    direct_markers: dict[str, Marker] = msgspec.field(default_factory=dict)
+    other_urls: dict[str, list[tuple[Requested, Marker]]] = msgspec.field(default_factory=dict)
+    registry_names: set[str] = msgspec.field(default_factory=set)
     # the URLs constraints and overrides give a package, used if it is required
-    constraint_urls: dict[str, Requested] = dataclasses.field(default_factory=dict)
-    override_urls: set[str] = dataclasses.field(default_factory=set)
+    constraint_urls: dict[str, Requested] = msgspec.field(default_factory=dict)
+    override_urls: set[str] = msgspec.field(default_factory=set)
     # checks out unnamed `git+` references to name them (and later resolves them again)
     git: GitCheckouts | None = None
 
@@ -206,7 +201,7 @@ class _Inputs:
             self.directs[name] = requested
         elif unnamed or name not in self.unnamed:
             merged = merge_requested(known, requested)
-            self.directs[name] = dataclasses.replace(merged, given=requested.given)
+            self.directs[name] = msgspec.structs.replace(merged, given=requested.given)
         else:
             self.directs[name] = merge_requested(known, requested)
         if unnamed:
@@ -271,7 +266,7 @@ def pip_compile(ctx: Context, request: CompileRequest) -> CompileResult:
         finder = PackageFinder(client, indexes)
         builder = sdist_metadata_builder(ctx, interpreter, finder=finder, isolation=pip)
         provider.configure(
-            dataclasses.replace(
+            msgspec.structs.replace(
                 _provider_options(client, indexes, target, pip), build_metadata=builder
             )
         )
@@ -868,7 +863,7 @@ class _PackageCutoffs:
         """Configure every provider, each with its cutoff."""
         self.default.configure(options)
         for cutoff, provider in self.by_cutoff.items():
-            provider.configure(dataclasses.replace(options, exclude_newer=cutoff))
+            provider.configure(msgspec.structs.replace(options, exclude_newer=cutoff))
 
     def versions(self, name: str) -> Any:
         """See `Provider.versions`."""
@@ -1175,7 +1170,7 @@ def _universal(
     universal = UniversalOptions(
         requires_python=requires_python,
         fork_strategy=pip.fork_strategy,
-        resolver=dataclasses.replace(options, tags=None, environment={}),
+        resolver=msgspec.structs.replace(options, tags=None, environment={}),
         current_environment=None,
         sources=tuple(
             SourceScope(
@@ -1505,7 +1500,7 @@ def _with_index_annotations(
             None,
         )
         url = None if index is None else split_credentials(index.url)[0]
-        annotated.append(dataclasses.replace(entry, index=url))
+        annotated.append(msgspec.structs.replace(entry, index=url))
     return annotated
 
 

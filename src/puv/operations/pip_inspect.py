@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from email.parser import HeaderParser
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 from puv.install.installed import InstalledDist, scan_site_packages
 from puv.operations.pip_env import TargetEnvironment
@@ -87,8 +88,7 @@ def list_output(
     return "\n".join(lines)
 
 
-@dataclass(frozen=True, slots=True)
-class DistMetadata:
+class DistMetadata(Struct, frozen=True):
     """What `show` and `check` need from a distribution's METADATA."""
 
     requires_dist: tuple[str, ...]
@@ -177,8 +177,7 @@ def _record_files(dist: InstalledDist) -> list[str]:
         return []
 
 
-@dataclass(frozen=True, slots=True)
-class CheckReport:
+class CheckReport(Struct, frozen=True):
     """What `pip check` found: the number of packages and each problem as uv words it."""
 
     checked: int

@@ -23,9 +23,11 @@ import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from puv.core.errors import PuvError
 from puv.core.printer import counted, plural, since
@@ -88,8 +90,7 @@ NO_REQUIREMENTS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class InstallRequest:
+class InstallRequest(Struct, frozen=True):
     """What `pip sync` (`exact=True`) or `pip install` (`resolve=True`) was asked to do.
 
     `check` reports like `dry_run` and makes the command fail when something would change;
@@ -120,8 +121,7 @@ class InstallRequest:
         return self.dry_run or self.check
 
 
-@dataclass(frozen=True, slots=True)
-class UninstallRequest:
+class UninstallRequest(Struct, frozen=True):
     """What `pip uninstall` was asked to remove."""
 
     packages: tuple[str, ...] = ()

@@ -12,9 +12,9 @@ installed already satisfies the requirements and all they need.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from msgspec import Struct
 from packaging.version import Version
 
 from puv.core.wheel_filename import normalize_name
@@ -25,16 +25,14 @@ if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(Struct, frozen=True):
     """A package to install, and the installed distributions of its name it replaces."""
 
     requested: Requested
     replaces: tuple[InstalledDist, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(Struct, frozen=True):
     """What to keep, what to (re)install, and what to remove as extraneous."""
 
     satisfied: tuple[InstalledDist, ...]

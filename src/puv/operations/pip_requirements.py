@@ -19,9 +19,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from puv.core.errors import FailureError, PuvError
 from puv.core.hashes import HashDigest
@@ -52,8 +54,7 @@ class BuildNotSupported(FailureError):
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Requested:
+class Requested(Struct, frozen=True):
     """One package wanted in the environment.
 
     `specifier` is the PEP 440 specifier text as written (`==1.0`, `>=2,<3`, or "" for any
@@ -92,8 +93,7 @@ class Requested:
         return self.url is not None and not _filename(self.url).endswith(".whl")
 
 
-@dataclass(frozen=True, slots=True)
-class FileIndexes:
+class FileIndexes(Struct, frozen=True):
     """Index options written in requirement files (`-i`, `--extra-index-url`, `-f`, ...)."""
 
     index_url: str | None = None
@@ -102,8 +102,7 @@ class FileIndexes:
     no_index: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class RequirementSources:
+class RequirementSources(Struct, frozen=True):
     """Everything the requirement sources say, before markers are evaluated (dependency groups
     are added by `with_groups`)."""
 
@@ -116,8 +115,7 @@ class RequirementSources:
     projects: tuple[str, ...] = ()  # the `pyproject.toml` files read (uv's "source trees")
 
 
-@dataclass(frozen=True, slots=True)
-class SourceOptions:
+class SourceOptions(Struct, frozen=True):
     """The command-line options that add sources beside the files and package arguments."""
 
     editables: tuple[str, ...] = ()
@@ -260,8 +258,7 @@ def _group_lines(cwd: Path, group: str) -> list[RequirementLine]:
     return [RequirementLine(text) for text in read_group(cwd, group).requirements]
 
 
-@dataclass(frozen=True, slots=True)
-class GroupRequirements:
+class GroupRequirements(Struct, frozen=True):
     """One `--group [PATH:]NAME` read: the project's name (None when it has none), its file as
     the user wrote it (`pyproject.toml` by default), the group and its PEP 508 requirements."""
 
@@ -356,8 +353,7 @@ def uninstall_targets(sources: RequirementSources, cwd: Path) -> tuple[list[str]
     return sorted(names), sorted(urls)
 
 
-@dataclass(frozen=True, slots=True)
-class DirectReference:
+class DirectReference(Struct, frozen=True):
     """Where a direct requirement points: its project name, its URL and whether it is a local
     source tree."""
 
@@ -547,8 +543,7 @@ def _split_extras(location: str) -> tuple[str, tuple[str, ...]]:
     return match["location"], extras
 
 
-@dataclass(frozen=True, slots=True)
-class Understood:
+class Understood(Struct, frozen=True):
     """One requirement line, understood: the package, its extras and marker, and a direct
     reference when it has one."""
 
@@ -709,8 +704,7 @@ def check_hashes_required(requested: Sequence[Requested]) -> None:
 # ------------------------------------------------------------------------ to the resolver
 
 
-@dataclass(frozen=True, slots=True)
-class ResolverInputs:
+class ResolverInputs(Struct, frozen=True):
     """The requirements as the resolver takes them. A direct reference becomes a plain
     requirement of its name (its one version is supplied beside the index's), listed in
     `directs`; `hashes` holds the `--hash` digests given per name; `constraint_urls` the URLs

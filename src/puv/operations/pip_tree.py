@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from msgspec import Struct, field
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import Specifier
 from packaging.utils import canonicalize_name
@@ -55,8 +55,7 @@ CYCLE = "(*) Package tree is a cycle and cannot be shown"
 _OPERATOR_ORDER = ("==", "===", "!=", "~=", "<", "<=", ">", ">=")
 
 
-@dataclass(frozen=True, slots=True)
-class InstalledNode:
+class InstalledNode(Struct, frozen=True):
     """An installed distribution: normalized name, version and parsed `Requires-Dist`."""
 
     name: str
@@ -64,8 +63,7 @@ class InstalledNode:
     requires: tuple[Requirement, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class TreeOptions:
+class TreeOptions(Struct, frozen=True):
     """uv's `pip tree` switches (`depth` 255 by default, as in uv); `latest` maps names to the
     newest version on the indexes (`--outdated`)."""
 
@@ -78,8 +76,7 @@ class TreeOptions:
     latest: Mapping[str, Version] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class _Edge:
+class _Edge(Struct, frozen=True):
     source: int
     target: int
     requirement: Requirement
@@ -429,8 +426,7 @@ def _python_fits(requires_python: str | None, python: Version) -> bool:
         return True
 
 
-@dataclass(frozen=True, slots=True)
-class TreeReport:
+class TreeReport(Struct, frozen=True):
     """The drawn tree (with its legend) and what `pip check` finds, for `--strict`."""
 
     lines: list[str]
@@ -449,7 +445,7 @@ def pip_tree(
 
     nodes = installed_nodes(target)
     if indexes is not None and nodes:
-        from dataclasses import replace
+        from msgspec.structs import replace
 
         from puv.operations.exclude_newer import exclude_newer_cutoff
         from puv.operations.install_session import index_list

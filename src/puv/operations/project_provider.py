@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from msgspec import Struct
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
@@ -61,8 +61,7 @@ def index_source_url(key: str) -> str | None:
     return key[len(_INDEX_KEY) :] if key.startswith(_INDEX_KEY) else None
 
 
-@dataclass(frozen=True, slots=True)
-class GroupExtras:
+class GroupExtras(Struct, frozen=True):
     """The extra names that stand for one member's dependency groups: `prefix + group`, with a
     prefix none of the member's real extras starts with."""
 
@@ -87,8 +86,7 @@ class GroupExtras:
         return extra[len(self.prefix) :]
 
 
-@dataclass(frozen=True, slots=True)
-class LocalRelease:
+class LocalRelease(Struct, frozen=True):
     """A source tree the resolver sees as a single release of `name`."""
 
     name: str

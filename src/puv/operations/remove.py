@@ -10,9 +10,11 @@ instead (`remove_from_script`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from puv.core.errors import PuvError
 from puv.operations.add import (
@@ -32,8 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["RemoveRequest", "remove_from_script", "remove_requirements"]
 
 
-@dataclass(frozen=True, slots=True)
-class RemoveRequest:
+class RemoveRequest(Struct, frozen=True):
     """What `puv remove` was asked to do."""
 
     packages: tuple[str, ...]

@@ -31,11 +31,11 @@ import threading
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from msgspec import Struct
 from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -74,8 +74,7 @@ class BuildRequired(PuvError):
     exit_code = 1
 
 
-@dataclass(frozen=True, slots=True)
-class ProviderOptions:
+class ProviderOptions(Struct, frozen=True):
     """What the provider filters on: the upload-time cutoff, the target's tags (to choose the
     file whose metadata is read), `--no-index`, whether the network is off, and the target's
     marker environment (to prefetch the dependencies that will apply; None for every

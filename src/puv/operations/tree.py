@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
 
 from puv.core.markers import Marker
 from puv.lock.graph import TreeEdge, TreeGraph, conflict_marker, package_id_key, tree_graph
@@ -43,8 +44,7 @@ DEDUPED = "(*) Package tree already displayed"
 CYCLE = "(*) Package tree is a cycle and cannot be shown"
 
 
-@dataclass(frozen=True, slots=True)
-class TreeRequest:
+class TreeRequest(Struct, frozen=True):
     """What `puv tree` was asked for (names already normalized)."""
 
     depth: int = 255
@@ -108,8 +108,7 @@ def tree(ctx: Context, request: TreeRequest) -> str:
 _VisitKey = tuple[PackageId, frozenset[str], Marker | None]
 
 
-@dataclass(frozen=True, slots=True)
-class _Cursor:
+class _Cursor(Struct, frozen=True):
     node: int
     edge: TreeEdge | None
     marker: Marker

@@ -11,10 +11,10 @@ the new version is written (formatting kept) and the project locked and synced l
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from msgspec import Struct
 from packaging.version import InvalidVersion, Version
 
 from puv.core.errors import PuvError
@@ -39,8 +39,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class ProjectVersion:
+class ProjectVersion(Struct, frozen=True):
     """The normalized project name and its static version."""
 
     name: str
@@ -64,8 +63,7 @@ class Bump(enum.IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class BumpSpec:
+class BumpSpec(Struct, frozen=True, order=True):
     """One `--bump NAME[=VALUE]`."""
 
     bump: Bump
@@ -95,8 +93,7 @@ class BumpSpec:
         return str(self.bump) if self.value is None else f"{self.bump}={self.value}"
 
 
-@dataclass(frozen=True, slots=True)
-class VersionRequest:
+class VersionRequest(Struct, frozen=True):
     """`puv version [VALUE] [--bump ...] [--dry-run] [--frozen] ...`."""
 
     value: str | None = None
@@ -115,8 +112,7 @@ class VersionRequest:
     project_dir: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class VersionChange:
+class VersionChange(Struct, frozen=True):
     """The project name, its version before, and after (None when only read)."""
 
     name: str

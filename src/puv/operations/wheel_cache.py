@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from puv.cache.layout import CacheLayout
 from puv.cache.persist import write_atomic
@@ -26,8 +27,7 @@ from puv.core.wheel_filename import InvalidWheelFilename, WheelFilename
 from puv.install.archive import UnpackedWheel
 
 
-@dataclass(frozen=True, slots=True)
-class CachedWheel:
+class CachedWheel(Struct, frozen=True):
     """A wheel unpacked in the cache: its filename, archive directory and sha256."""
 
     filename: WheelFilename

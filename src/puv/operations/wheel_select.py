@@ -14,10 +14,10 @@ Pure: it looks at index data and the interpreter's tags, and does no I/O.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from msgspec import Struct
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
@@ -43,8 +43,7 @@ class NoSolution(FailureError):
         )
 
 
-@dataclass(frozen=True, slots=True)
-class TagPolicy:
+class TagPolicy(Struct, frozen=True):
     """The wheel tags a target interpreter accepts, ranked, and what error messages show."""
 
     ranks: dict[str, int]  # `cp311-cp311-manylinux_2_17_x86_64` -> rank (0 = best)
@@ -94,8 +93,7 @@ def tag_policy(interpreter: Interpreter) -> TagPolicy:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Selected:
+class Selected(Struct, frozen=True):
     """The file chosen for a requirement: a wheel, or (`wheel` None) an sdist to build."""
 
     file: DistFile
@@ -103,8 +101,7 @@ class Selected:
     version: Version
 
 
-@dataclass(frozen=True, slots=True)
-class Builds:
+class Builds(Struct, frozen=True):
     """Whether a package may be built from its sdist (`build`) and installed from a wheel
     (`binary`), and the flag that said no, for uv's hint: `all` (`--no-build` / `--no-binary
     :all:`) or `package` (`--only-binary <name>` / `--no-binary <name>`)."""
@@ -142,8 +139,7 @@ def _uploaded_before(file: DistFile, cutoff: float | None) -> bool:
     return uploaded.timestamp() < cutoff
 
 
-@dataclass(frozen=True, slots=True)
-class _Rejection:
+class _Rejection(Struct, frozen=True):
     """Why the files of one version could not be used: wheels dropped for their tags, a
     `requires-python` that excludes the interpreter, or `switch`: `no-build` (only an sdist,
     and building is off) / `no-binary` (only wheels, and binaries are off)."""

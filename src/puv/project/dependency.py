@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from puv.core.markers import Marker
 from puv.project.settings_schema import normalize_name
@@ -27,8 +29,7 @@ class InvalidDependency(ValueError):
     """A requirement string that is not valid PEP 508 (the message is packaging's)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Dependency:
+class Dependency(Struct, frozen=True):
     """A requirement: normalized `name`, `specifier` as uv prints it (`>=1,<2`), normalized
     `extras` in written order, `marker` (true when absent) and a direct `url` (PEP 508 `@`)."""
 

@@ -10,10 +10,11 @@ g = { requires-python = "..." }` both narrows the group's Python range and adds 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from msgspec import Struct
 
 from puv.core.errors import PuvError
 from puv.core.markers import Marker
@@ -37,8 +38,7 @@ class DependencyGroupError(PuvError):
     """uv's `... has malformed dependency groups` (the specific problem is the cause)."""
 
 
-@dataclass(frozen=True, slots=True)
-class DependencyGroup:
+class DependencyGroup(Struct, frozen=True):
     """A flattened group: its requirements (includes expanded, group Python markers applied) and
     the intersection of its and its included groups' `requires-python` (`None` when unset)."""
 

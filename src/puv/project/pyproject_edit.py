@@ -15,8 +15,10 @@ import enum
 import itertools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from typing import Any
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from puv.core.errors import PuvError
 from puv.core.markers import Marker
@@ -57,8 +59,7 @@ class EditError(PuvError):
     """An edit uv refuses (malformed tables, ambiguous updates); the message is uv's."""
 
 
-@dataclass(frozen=True, slots=True)
-class Requirement:
+class Requirement(Struct, frozen=True):
     """A PEP 508 requirement in uv's normal form: normalized name and extras, specifiers in
     uv's order (sorted by version, stable), a direct `url` or None, and the canonical marker."""
 
@@ -165,8 +166,7 @@ def bounded_specifier(version: str, bounds: AddBounds) -> tuple[str, ...]:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class DependencyType:
+class DependencyType(Struct, frozen=True):
     """Where a requirement lives: `production`, `dev` (tool.uv.dev-dependencies), `optional`
     (an extra called `name`) or `group` (a dependency group called `name`)."""
 
@@ -194,8 +194,7 @@ class DependencyType:
         return cls("group", normalize_name(group))
 
 
-@dataclass(frozen=True, slots=True)
-class ArrayEdit:
+class ArrayEdit(Struct, frozen=True):
     """What an add did: `added` a new entry at `index`, or updated the one there."""
 
     index: int

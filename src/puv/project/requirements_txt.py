@@ -8,8 +8,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from puv.core.errors import PuvError
 
@@ -19,16 +20,14 @@ _URL_SCHEMES = ("http://", "https://", "file://", "git+", "hg+", "svn+", "bzr+")
 _ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tgz", ".tar")
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
+class Origin(Struct, frozen=True):
     """Where an entry was written: the file and its 1-based line."""
 
     path: Path
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class RequirementLine:
+class RequirementLine(Struct, frozen=True):
     """One requirement: PEP 508 text (`name==1.0`, `name @ url`) or an unnamed URL/path, with hashes."""
 
     text: str
@@ -42,8 +41,7 @@ class RequirementLine:
         return _looks_like_url_or_path(self.text)
 
 
-@dataclass(slots=True)
-class RequirementsFile:
+class RequirementsFile(Struct):
     """Everything one requirements file (with its `-r`/`-c` includes) says."""
 
     requirements: list[RequirementLine] = field(default_factory=list)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from puv.core.errors import ConfigError, PuvError
 from puv.project.toml_read import TomlParseError, display_path, parse_toml
@@ -35,8 +36,7 @@ __all__ = [
 _OPENING = "# /// script"
 
 
-@dataclass(frozen=True, slots=True)
-class ScriptText:
+class ScriptText(Struct, frozen=True):
     """A script cut around its metadata block: `metadata` is the block's TOML (prefixes
     removed), `prelude` the text before the block, `postlude` the text after it."""
 
@@ -45,8 +45,7 @@ class ScriptText:
     postlude: str
 
 
-@dataclass(frozen=True, slots=True)
-class ScriptMetadata:
+class ScriptMetadata(Struct, frozen=True):
     """A script's inline metadata (all empty when it has no `script` block).
 
     `dependencies` is None when the block has no `dependencies` key; `text` is the script cut

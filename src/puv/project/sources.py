@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import SplitResult, urlencode, urlsplit, urlunsplit
+
+from msgspec import Struct, field
 
 from puv.core.errors import ConfigError, FailureError, PuvError
 from puv.core.markers import Marker
@@ -61,8 +62,7 @@ _ARCHIVE_SUFFIXES = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(Struct, frozen=True):
     """One validated `tool.uv.sources` entry: its `kind` (`git`, `url`, `path`, `index` or
     `workspace`), the raw `fields`, and its `marker`/`extra`/`group` conditions."""
 
@@ -73,8 +73,7 @@ class Source:
     group: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class LoweredRequirement:
+class LoweredRequirement(Struct, frozen=True):
     """A requirement after `tool.uv.sources`: `source` holds uv.lock's source keys
     (`{}` for the default registry, else one of `index`, `git`, `url` (+`subdirectory`),
     `path`, `directory`, `editable`, `virtual`); `conflict` is `(package, "extra"|"group",
@@ -104,8 +103,7 @@ class LoweredRequirement:
         return entry
 
 
-@dataclass(frozen=True, slots=True)
-class LoweredMember:
+class LoweredMember(Struct, frozen=True):
     """A member's lowered `requires-dist` (dependencies, then each extra's, in declaration
     order), its extras (declaration order, as uv writes `provides-extras`), and its lowered
     dependency groups (`requires-dev`, by group name)."""
@@ -157,8 +155,7 @@ def parse_sources(pyproject: PyProject) -> Mapping[str, tuple[Source, ...]]:
     return MappingProxyType(parsed)
 
 
-@dataclass(frozen=True, slots=True)
-class NamedIndex:
+class NamedIndex(Struct, frozen=True):
     """A named index from outside the project: `origin` is `cli` (`--index name=url`, usable by
     sources) or `project`/`user`/`system` (a `uv.toml`, only named in uv's hint)."""
 
@@ -167,8 +164,7 @@ class NamedIndex:
     origin: str
 
 
-@dataclass(frozen=True, slots=True)
-class LoweringOptions:
+class LoweringOptions(Struct, frozen=True):
     """Settings that change lowering: `editable` (default for `{ workspace = true }` packages),
     `no_sources` / `no_sources_packages` (`--no-sources[-package]`) and `indexes` from the CLI
     and `uv.toml` files."""

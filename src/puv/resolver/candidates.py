@@ -20,9 +20,10 @@ import contextlib
 import dataclasses
 import enum
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cache
 
+import msgspec
+from msgspec import field
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.tags import Tag
@@ -51,12 +52,12 @@ class IncompatibleTag(enum.IntEnum):
     PLATFORM = 5
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)  # not a Struct: `_priority` is not compared
 class TargetTags:
     """The wheel tags the target environment accepts, most preferred first."""
 
     tags: tuple[Tag, ...]
-    _priority: dict[str, dict[str, dict[str, int]]] = field(
+    _priority: dict[str, dict[str, dict[str, int]]] = dataclasses.field(
         default_factory=dict, compare=False, repr=False
     )
 
@@ -108,8 +109,7 @@ def _better(current: int | IncompatibleTag, new: int | IncompatibleTag) -> int |
     return max(current, new)
 
 
-@dataclass(frozen=True, slots=True)
-class Incompatible:
+class Incompatible(msgspec.Struct, frozen=True):
     """Why a file (or a version, through its best file) cannot be used.
 
     `kind` is one of: `no-binary`, `no-build`, `tag`, `yanked`, `requires-python`, `unavailable`,
@@ -173,8 +173,7 @@ _WHEEL_RANK = {"tag": 4, "requires-python": 3, "yanked": 2, "no-binary": 1}
 _SOURCE_RANK = {"requires-python": 3, "yanked": 2, "no-build": 1}
 
 
-@dataclass(frozen=True, slots=True)
-class PythonTarget:
+class PythonTarget(msgspec.Struct, frozen=True):
     """The Python the resolution is for (`target`) and the interpreter that runs (`installed`).
 
     `target` is a lower bound (`--python-version 3.9` means `>=3.9`); `installed` is the exact
@@ -211,8 +210,7 @@ def _release(version: Version) -> tuple[int, ...]:
     return tuple(release)
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(msgspec.Struct, frozen=True):
     """A version to try: usable (`file` set) or not (`incompatible` set)."""
 
     version: Version
@@ -220,8 +218,7 @@ class Candidate:
     incompatible: Incompatible | None
 
 
-@dataclass(frozen=True, slots=True)
-class SelectionPolicy:
+class SelectionPolicy(msgspec.Struct, frozen=True):
     """The user's choices that decide which versions and files are acceptable."""
 
     resolution: str = "highest"
@@ -254,7 +251,7 @@ class SelectionPolicy:
             if len(specifiers) == 1 and specifiers[0].operator in ("==", "==="):
                 with contextlib.suppress(ValueError):
                     yanks.setdefault(name, set()).add(Version(specifiers[0].version))
-        return dataclasses.replace(
+        return msgspec.structs.replace(
             self,
             direct=frozenset(direct),
             explicit_prerelease=frozenset(explicit),

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TypeVar
+
+from msgspec import Struct
 
 from puv.core.markers import Marker
 
@@ -42,8 +43,7 @@ def encoded_name(kind: str, package: str, name: str) -> str:
     return f"{kind}-{len(package.encode())}-{package}-{name}"
 
 
-@dataclass(frozen=True, slots=True)
-class ConflictItem:
+class ConflictItem(Struct, frozen=True):
     """The extra (`kind` `extra`) or dependency group (`group`) `name` of `package`; `extra` is
     the resolver's extra for it (the extra itself, or the group's extra)."""
 
@@ -77,8 +77,7 @@ class ConflictItem:
         return (self.package, KINDS.index(self.kind), self.name)
 
 
-@dataclass(frozen=True, slots=True)
-class Conflicts:
+class Conflicts(Struct, frozen=True):
     """The declared conflict sets, in declaration order; each set's items in uv's order."""
 
     sets: tuple[tuple[ConflictItem, ...], ...] = ()

@@ -15,9 +15,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
+from msgspec import Struct, field
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
@@ -52,8 +52,7 @@ def _upper_key(bound: Bound) -> tuple[Any, ...]:
     return (0, bound[0], 1 if bound[1] else 0)
 
 
-@dataclass(frozen=True, slots=True)
-class PythonRange:
+class PythonRange(Struct, frozen=True):
     """The Python versions a resolution (or one of its forks) supports: `lower` and `upper`
     bounds of release-only versions, each `(version, inclusive)` or None for unbounded."""
 
@@ -162,8 +161,7 @@ def conflict_key(package: PubGrubPackage) -> tuple[str, str] | None:
     return None
 
 
-@dataclass(slots=True)
-class DependencyFork:
+class DependencyFork(Struct):
     """One side of a split: the environments it covers, the conflict items it includes and
     excludes (uv's `ResolverEnvironment` include/exclude rules), and the dependencies it keeps."""
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Protocol, runtime_checkable
 
+from msgspec import Struct, field
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.tags import Tag
@@ -21,8 +22,7 @@ from packaging.utils import canonicalize_name, parse_wheel_filename
 from packaging.version import Version
 
 
-@dataclass(frozen=True, slots=True)
-class DistFile:
+class DistFile(Struct, frozen=True):
     """One file of a release as an index lists it: a wheel or a source distribution."""
 
     filename: str
@@ -50,7 +50,7 @@ def parse_wheel_tags(filename: str) -> frozenset[Tag]:
     return parse_wheel_filename(filename)[3]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True)  # not a Struct: `_LazyRelease` fills its slots itself
 class PackageVersion:
     """A version of a package and the files that provide it; `direct` when a direct reference
     offers it (not an index: failure reports do not call it an available version)."""
@@ -73,8 +73,7 @@ def _release_version(release: PackageVersion) -> Version:
     return release.version
 
 
-@dataclass(frozen=True, slots=True)
-class PackageMetadata:
+class PackageMetadata(Struct, frozen=True):
     """What a version declares about itself (the core metadata fields the resolver needs)."""
 
     requires_dist: tuple[Requirement, ...] = ()
@@ -82,8 +81,7 @@ class PackageMetadata:
     provides_extras: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class MissingPackage:
+class MissingPackage(Struct, frozen=True):
     """A package the provider cannot list, and why (uv's `UnavailablePackage`).
 
     `kind` is `not-found` (the index has no such project), `no-index` (index lookups are
@@ -94,8 +92,7 @@ class MissingPackage:
     kind: str = "not-found"
 
 
-@dataclass(frozen=True, slots=True)
-class MetadataUnavailable:
+class MetadataUnavailable(Struct, frozen=True):
     """The metadata of a version could not be read; `reason` is uv's kind of failure."""
 
     reason: str = "invalid metadata"
@@ -133,8 +130,7 @@ class SourcedProvider(Provider, Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class InMemoryRelease:
+class InMemoryRelease(Struct, frozen=True):
     """A version of a package for `InMemoryProvider`: its metadata and its files."""
 
     version: Version
@@ -142,8 +138,7 @@ class InMemoryRelease:
     files: tuple[DistFile, ...]
 
 
-@dataclass
-class InMemoryProvider:
+class InMemoryProvider(Struct):
     """A provider over data held in memory: tests, benchmarks and packse scenarios."""
 
     releases: dict[str, list[InMemoryRelease]] = field(default_factory=dict)

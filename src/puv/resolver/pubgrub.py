@@ -14,9 +14,9 @@ Nothing here knows about Python packaging beyond the `VersionRanges` set type.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from msgspec import Struct
 from packaging.version import Version
 
 # The one place that names the version-set type the core works with.
@@ -181,24 +181,21 @@ def _from_dependency(
 # derivation tree (what the report explains) -------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class NotRoot(Generic[P]):
+class NotRoot(Struct, Generic[P], frozen=True):
     """We are solving the dependencies of the root."""
 
     package: P
     version: Version
 
 
-@dataclass(frozen=True, slots=True)
-class NoVersions(Generic[P]):
+class NoVersions(Struct, Generic[P], frozen=True):
     """No version of `package` in `versions` could be chosen."""
 
     package: P
     versions: VersionRanges
 
 
-@dataclass(frozen=True, slots=True)
-class FromDependencyOf(Generic[P]):
+class FromDependencyOf(Struct, Generic[P], frozen=True):
     """`package` in `versions` depends on `dependency` in `dependency_versions`."""
 
     package: P
@@ -207,8 +204,7 @@ class FromDependencyOf(Generic[P]):
     dependency_versions: VersionRanges
 
 
-@dataclass(frozen=True, slots=True)
-class Custom(Generic[P]):
+class Custom(Struct, Generic[P], frozen=True):
     """`package` in `versions` cannot be used for a reason outside the algorithm."""
 
     package: P
@@ -216,8 +212,7 @@ class Custom(Generic[P]):
     reason: Any
 
 
-@dataclass(frozen=True, slots=True)
-class Derived(Generic[P]):
+class Derived(Struct, Generic[P], frozen=True):
     """An incompatibility derived from two others; `shared_id` marks one used several times."""
 
     terms: dict[P, Term]

@@ -12,9 +12,9 @@ Hints (pre-releases, `--python-version`, `--no-build`, wheel tags) follow uv's w
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
+from msgspec import Struct, field
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
@@ -64,8 +64,7 @@ _PACKAGE_MESSAGES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class PackageUnavailable:
+class PackageUnavailable(Struct, frozen=True):
     """The whole package is unusable (uv's `UnavailablePackage`)."""
 
     kind: str
@@ -87,8 +86,7 @@ _VERSION_MESSAGES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class VersionUnavailable:
+class VersionUnavailable(Struct, frozen=True):
     """Some versions of a package are unusable (uv's `UnavailableVersion`).
 
     `kind` is `incompatible-dist`, `unsatisfiable-dependency`, `requires-python`, or one of the
@@ -145,8 +143,7 @@ class VersionUnavailable:
 # the error ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class ReportContext:
+class ReportContext(Struct, frozen=True):
     """What the report needs to know beyond the tree."""
 
     included_versions: Mapping[str, Sequence[Version]]

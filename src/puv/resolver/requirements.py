@@ -16,9 +16,9 @@ constraints add requirements next to every requirement on the same name, overrid
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
+from msgspec import Struct, field
 from packaging.markers import Marker as Pep508Marker
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -30,8 +30,7 @@ from puv.resolver.version_set import VersionRanges, ranges_from_specifiers
 ROOT, PYTHON, PACKAGE, EXTRA, MARKER = 0, 1, 3, 4, 6
 
 
-@dataclass(frozen=True, slots=True)
-class PubGrubPackage:
+class PubGrubPackage(Struct, frozen=True):
     """A node of the PubGrub problem (see the module docstring for the kinds)."""
 
     kind: int
@@ -94,8 +93,7 @@ class PubGrubPackage:
         return text
 
 
-@dataclass(frozen=True, slots=True)
-class UnsatisfiableRequirement:
+class UnsatisfiableRequirement(Struct, frozen=True):
     """A requirement whose specifiers admit no version at all (`a>2,<1`)."""
 
     name: str
@@ -110,8 +108,7 @@ class UnsatisfiableRequirement:
         return text + ", which does not allow any versions"
 
 
-@dataclass(frozen=True, slots=True)
-class Manifest:
+class Manifest(Struct, frozen=True):
     """The user's requirements and the global rules applied to every requirement."""
 
     requirements: tuple[Requirement, ...]

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Self
 
+from msgspec import Struct, field
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -66,8 +66,7 @@ CONFLICT_THRESHOLD = 5
 UNSPECIFIED, CONFLICT_LATE, CONFLICT_EARLY, SINGLETON, ROOT_PRIORITY = range(5)
 
 
-@dataclass(frozen=True, slots=True)
-class ResolverOptions:
+class ResolverOptions(Struct, frozen=True):
     """How to resolve: the target environment and the user's preferences.
 
     - `python`: the target Python (`--python-version` or `requires-python`) and the installed one;
@@ -98,8 +97,7 @@ class ResolverOptions:
     workspace_members: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class ResolvedPackage:
+class ResolvedPackage(Struct, frozen=True):
     """A pinned package and the file whose metadata was used."""
 
     name: str
@@ -107,8 +105,7 @@ class ResolvedPackage:
     file: DistFile | None
 
 
-@dataclass(frozen=True, slots=True)
-class Edge:
+class Edge(Struct, frozen=True):
     """`source[source_extra]` (None: the user's requirements) depends on `target[target_extra]`."""
 
     source: str | None
@@ -117,8 +114,7 @@ class Edge:
     target_extra: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Resolution:
+class Resolution(Struct, frozen=True):
     """The pinned packages, sorted by name, and the dependency edges between them."""
 
     packages: tuple[ResolvedPackage, ...]

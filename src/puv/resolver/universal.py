@@ -38,11 +38,11 @@ declarations imply and with the items active on the paths to each edge.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 
+import msgspec
+from msgspec import field
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
@@ -107,8 +107,7 @@ _DISJOINT_ENVIRONMENT = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class SourceScope:
+class SourceScope(msgspec.Struct, frozen=True):
     """`name` comes from the source `key` (opaque to the resolver, handed to the provider's
     `for_source`) wherever `marker` holds (a universal marker: environments, and the conflict
     items the requirement belongs to). `kind` is `index` or `url` (a URL beats an index in the
@@ -121,8 +120,7 @@ class SourceScope:
     shown: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class UniversalOptions:
+class UniversalOptions(msgspec.Struct, frozen=True):
     """How to resolve for every environment.
 
     - `requires_python`: the project's `requires-python` (specifier text, e.g. `>=3.9`);
@@ -155,8 +153,7 @@ class UniversalOptions:
     sources: tuple[SourceScope, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class UniversalPackage:
+class UniversalPackage(msgspec.Struct, frozen=True):
     """A pinned version: the file whose metadata was used, all the files of the release (as
     the provider listed them), and where it is used: `marker` is the union of the markers of
     its paths from the root (uv's reachability marker), and `requirement_marker` that union for
@@ -172,8 +169,7 @@ class UniversalPackage:
     origin: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class UniversalEdge:
+class UniversalEdge(msgspec.Struct, frozen=True):
     """`source==source_version[source_extra]` (source None: the root) depends on
     `target==target_version[target_extra]` where `marker` holds (fork marker included);
     `source_marker` is where the source itself is used (its reachability); the origins are
@@ -191,8 +187,7 @@ class UniversalEdge:
     target_origin: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class UniversalResolution:
+class UniversalResolution(msgspec.Struct, frozen=True):
     """The merged resolution of every fork.
 
     `packages` are sorted by name then version; `fork_markers` are the forks' markers in the
@@ -294,8 +289,7 @@ def resolve_universal(
 # shared state ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Preference:
+class _Preference(msgspec.Struct, frozen=True):
     """A version to keep where it fits: given by the user, or pinned by the fork on `env`."""
 
     env: Marker
@@ -303,8 +297,7 @@ class _Preference:
     from_resolver: bool
 
 
-@dataclass(slots=True)
-class _Universe:
+class _Universe(msgspec.Struct):
     """What every fork shares: the root Python range, the strategy, the declared conflicts and
     the preferences."""
 
@@ -379,8 +372,7 @@ class _Universe:
 
 
 @functools.total_ordering
-@dataclass(frozen=True, slots=True)
-class _VersionOrder:
+class _VersionOrder(msgspec.Struct, frozen=True):
     """A version that sorts normally (`highest`) or reversed."""
 
     version: Version
@@ -392,8 +384,7 @@ class _VersionOrder:
         return self.version > other.version
 
 
-@dataclass(frozen=True, slots=True)
-class _Solved:
+class _Solved(msgspec.Struct, frozen=True):
     """A solved fork: its environments (`env`) and universal marker (`marker`: with the
     conflict items it includes and excludes), pins per (name, extra), files and edges."""
 
@@ -405,8 +396,7 @@ class _Solved:
     origins: dict[str, str | None] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class _Child:
+class _Child(msgspec.Struct, frozen=True):
     """A fork to create: its environments, the conflict items it includes and excludes, and
     either the dependencies of the split version (a dependency split) or nothing (a version
     split: the version is chosen again, or is `version` when given)."""
@@ -519,7 +509,7 @@ class _Fork(_Resolver):
         policy = self.policy.with_requirements(
             r for r in self.user_requirements if not self.env.is_disjoint(_marker(r))
         )
-        self.policy = dataclasses.replace(
+        self.policy = msgspec.structs.replace(
             policy,
             allowed_yanks=self.policy.allowed_yanks,
             preferences=self.universe.preferences_for(self.env, policy),
@@ -539,8 +529,8 @@ class _Fork(_Resolver):
     def _use_python(self, python: PythonRange) -> None:
         self.python = python
         target = PythonTarget(python.target, self.options.python.installed, "requires-python")
-        self.options = dataclasses.replace(self.options, python=target)
-        self.policy = dataclasses.replace(self.policy, python=target)
+        self.options = msgspec.structs.replace(self.options, python=target)
+        self.policy = msgspec.structs.replace(self.policy, python=target)
 
     def solved(self) -> _Solved:
         """This fork's pins and edges (uv's `ForkState::into_resolution`)."""
@@ -761,7 +751,7 @@ class _Fork(_Resolver):
 
     def _reported_python(self) -> PythonTarget:
         # uv explains a fork's failure against the project's Python range, not the fork's.
-        return dataclasses.replace(self.options.python, target=self.universe.python.target)
+        return msgspec.structs.replace(self.options.python, target=self.universe.python.target)
 
     def _step(self) -> bool:
         if self.initial is None:
@@ -1001,8 +991,7 @@ def _stacked(environments: Sequence[str], *, lowest_first: bool) -> list[Marker]
 
 
 @functools.total_ordering
-@dataclass(frozen=True, slots=True)
-class _EnvOrder:
+class _EnvOrder(msgspec.Struct, frozen=True):
     """Sorts forks by the lower bound of their Python range."""
 
     env: Marker
@@ -1147,7 +1136,7 @@ def _same_origins(solved: Sequence[_Solved], provider: SourcedProvider) -> list[
             if _origin_order(origin) < _origin_order(known):
                 chosen[(name, pinned, identity)] = origin
     return [
-        dataclasses.replace(
+        msgspec.structs.replace(
             result,
             origins={
                 **result.origins,

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol, Self
 
+from msgspec import Struct
 from packaging.specifiers import Specifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
@@ -86,8 +86,7 @@ def is_prerelease(version: Version) -> bool:
     return version.pre is not None or version.dev is not None
 
 
-@dataclass(frozen=True, slots=True)
-class Label:
+class Label(Struct, frozen=True):
     """How uv prints a cut: the version shown and whether, as an upper bound, it is inclusive.
 
     As a lower bound the inclusivity is the opposite. `local_max` marks uv's `V+max` sentinel,
@@ -99,8 +98,7 @@ class Label:
     local_max: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Bound:
+class Bound(Struct, frozen=True):
     """One end of an interval as uv prints it."""
 
     version: Version
