@@ -44,6 +44,7 @@ STEPS = [
     (["add", "--no-sync", "shared"], True),  # already locked (as a dependency of `common`)
     (["add", "--no-sync", "--dev", "devtool"], True),  # a new group
     (["add", "--no-sync", "--optional", "cli", "withextra[x]"], True),  # an extra of a new one
+    (["add", "--no-sync", "win-user"], True),  # uses `winonly` on Windows, as the lock does
     (["add", "--no-sync", "uses-winonly"], False),  # `winonly` is locked for Windows only
     (["add", "--no-sync", "newpy"], False),  # its newest needs Python 3.12: forks
     (["add", "--no-sync", "extra-user"], False),  # asks a locked package for an extra
@@ -89,6 +90,7 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexServer]:
         )
         server.add_wheel("xdep", "1.0")
         server.add_wheel("uses-winonly", "1.0", requires_dist=["winonly"])
+        server.add_wheel("win-user", "1.0", requires_dist=["winonly ; sys_platform == 'win32'"])
         server.add_wheel("newpy", "1.0", requires_python=">=3.8")
         server.add_wheel("newpy", "2.0", requires_python=">=3.12")
         server.add_wheel("extra-user", "1.0", requires_dist=["common[fast]"])

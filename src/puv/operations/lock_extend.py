@@ -10,8 +10,8 @@ only its new requirements, the same settings, indexes and preferences) and accep
 - it did not fork: the lock's forks then pick the same versions, the newest, since the
   `requires-python` fork strategy splits wherever a newer Python would get a newer version;
 - every package of it that the lock already has is locked at that one version, unforked, and
-  used in every environment (reached from the members through edges without markers), and the
-  closure asks it for no extra: its own dependencies, markers and wheels stay as they are;
+  used by the lock wherever the closure uses it, and the closure asks it for no extra: its own
+  dependencies, markers and wheels stay as they are;
 - no locked package depends on a new one, and no new one is a workspace member;
 
 and the workspace declares no conflicts or required environments and keeps uv's default fork
@@ -26,8 +26,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
+
+from msgspec.structs import replace
 
 from puv.core.errors import PuvError
 from puv.core.markers import Marker
@@ -191,12 +192,14 @@ def _closure_fits(
     if resolution.fork_markers:
         return False
     locked = Counter(package.name for package in existing.packages)
-    everywhere = _used_everywhere(existing, inputs.members)
+    used = _reachability(existing, inputs.members)
+    python = Marker.from_requires_python(existing.requires_python)
     for package in resolution.packages:
         if package.name in changed or package.name not in locked:
             continue
-        if package.name not in everywhere:
-            return False
+        where = used.get(package.name)
+        if where is None or not (package.marker & python).is_disjoint(~where):
+            return False  # forked, or used where the lock does not use it
         if existing.find(package.name)[0].version != str(package.version):
             return False
     for edge in resolution.edges:
@@ -212,37 +215,57 @@ def _closure_fits(
     return True
 
 
-def _used_everywhere(lock: Lock, members: Collection[str]) -> set[str]:
-    """The names `lock` holds at one version, without `resolution-markers`, that every
-    environment uses: reached from the members (all their extras and groups) through edges
-    without markers, and through the extras such edges ask for."""
+def _reachability(lock: Lock, members: Collection[str]) -> dict[str, Marker]:
+    """Where the lock uses each package it holds at one version without `resolution-markers`:
+    the union, over its paths from the members (all their extras and groups), of the markers
+    on them (and the extras they ask for). A lock writes an edge's marker simplified against
+    where its source is used; and'ed with that, it is the edge's own again. Paths through forked
+    packages are left out, so a package may be used in more places than this says, never fewer."""
     counts = Counter(package.name for package in lock.packages)
-    by_name = {package.name: package for package in lock.packages if counts[package.name] == 1}
-    found: set[str] = set()
-    pending: list[tuple[str, tuple[str, ...]]] = [(name, ()) for name in members]
-    visited: set[tuple[str, tuple[str, ...]]] = set()
+    single = {
+        package.name: package
+        for package in lock.packages
+        if counts[package.name] == 1 and not package.resolution_markers
+    }
+    reach: dict[tuple[str, str | None], Marker] = {}
+    pending: list[tuple[str, str | None]] = []
+
+    def grow(node: tuple[str, str | None], marker: Marker) -> None:
+        before = reach.get(node, Marker.FALSE)
+        after = before | marker
+        if after != before:
+            reach[node] = after
+            pending.append(node)
+
+    for name in members:
+        grow((name, None), Marker.TRUE)
     while pending:
-        name, extras = pending.pop()
-        package = by_name.get(name)
-        if package is None or package.resolution_markers or (name, extras) in visited:
+        name, extra = pending.pop()
+        package = single.get(name)
+        if package is None:
             continue
-        visited.add((name, extras))
-        found.add(name)
-        for dependency in _unconditional_edges(package, extras, name in members):
-            pending.append((dependency.package_id.name, dependency.extra))
-    return found
+        here = reach[(name, extra)]
+        for dependency in _edges(package, extra, member=name in members):
+            marker = here if dependency.marker is None else here & Marker.parse(dependency.marker)
+            target = dependency.package_id.name
+            grow((target, None), marker)
+            for wanted in dependency.extra:
+                grow((target, wanted), marker)
+    return {name: marker for (name, extra), marker in reach.items() if extra is None}
 
 
-def _unconditional_edges(
-    package: Package, extras: Sequence[str], member: bool
-) -> Iterable[Dependency]:
-    """A package's edges without markers: its dependencies, those of the extras asked for, and
-    for a member those of every extra and group."""
+def _edges(package: Package, extra: str | None, *, member: bool) -> Iterable[Dependency]:
+    """The edges of a package's node: its dependencies (for a member, also those of every extra
+    and group), or those of one of its extras."""
+    if extra is not None:
+        return (
+            dep for name, deps in package.optional_dependencies if name == extra for dep in deps
+        )
     tables = [package.dependencies]
-    tables += [deps for extra, deps in package.optional_dependencies if member or extra in extras]
     if member:
+        tables += [deps for _, deps in package.optional_dependencies]
         tables += [deps for _, deps in package.dev_dependencies]
-    return (dependency for deps in tables for dependency in deps if dependency.marker is None)
+    return (dependency for deps in tables for dependency in deps)
 
 
 def _merged(existing: Lock, partial: Lock, inputs: LockInputs) -> Lock | None:
