@@ -50,6 +50,8 @@ STEPS = [
     (["add", "--no-sync", "extra-user"], False),  # asks a locked package for an extra
     (["add", "--no-sync", "uses-a"], False),  # `a` is locked at two versions
     (["add", "leaf2"], True),  # and synced
+    # an upgrade may move any locked package: everything is resolved again
+    (["add", "--no-sync", "--upgrade-package", "shared", "leaf4"], False),
     # uv warns about extras a package lacks on every resolution: such a lock is not extended
     (["add", "--no-sync", "wants-nope"], True),
     (["add", "--no-sync", "leaf3"], False),
@@ -98,6 +100,7 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexServer]:
         server.add_wheel("wants-nope", "1.0", requires_dist=["nopeleaf[nope]"])
         server.add_wheel("nopeleaf", "1.0")
         server.add_wheel("leaf3", "1.0")
+        server.add_wheel("leaf4", "1.0")
         yield server
 
 
@@ -114,6 +117,8 @@ def test_extended_locks_match_uv(
     assert (dirs["puv"] / "uv.lock").read_bytes() == (dirs["uv"] / "uv.lock").read_bytes()
     for args, extends in STEPS:
         label = " ".join(args)
+        if "--upgrade-package" in args:
+            index.add_wheel("shared", "1.2")  # what the upgrade finds
         expected = run_uv(*args, cwd=dirs["uv"], env=env)
         actual = run_puv("-v", *args, cwd=dirs["puv"], env=env)
         assert expected.returncode == 0, (label, expected.stderr)
@@ -125,6 +130,7 @@ def test_extended_locks_match_uv(
         )
         assert _normalized(shown).splitlines() == _normalized(expected.stderr).splitlines(), label
         assert (EXTENDED in actual.stderr) == extends, (label, actual.stderr)
+    assert 'name = "shared"\nversion = "1.2"' in (dirs["puv"] / "uv.lock").read_text()
 
 
 def test_an_unchanged_lock_is_kept_and_a_changed_one_checked(

@@ -506,7 +506,8 @@ def _update(
             existing_preferred = None
     preferences = _preferences(existing_preferred, request)
     extended = None
-    if existing is not None and existing_preferred is not None and quiet is not None:
+    extensible = existing_preferred is not None and quiet is not None
+    if existing is not None and extensible and not upgrading:  # an upgrade may move anything
         extended = _extended(ctx, request, existing, inputs, interpreter, preferences)
     if extended is not None:
         lock, warnings = extended
