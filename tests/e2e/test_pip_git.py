@@ -142,3 +142,25 @@ def test_pip_uninstall_finds_unnamed_references_by_url_as_uv(
     assert f"warning: Skipping `{url}@v1` as it is not installed\n" in removed
     assert f" - treepkg==0.3 (from {url}@{commit})\n" in removed
     assert _installed(pair, "puv") == _installed(pair, "uv")
+
+
+def test_a_missing_subdirectory_fails_as_uv_fails(
+    pair: Twins, repository: Path, index: IndexServer
+) -> None:
+    """A `#subdirectory=` (or a source's `subdirectory`) the commit lacks is uv's error, from
+    `pip install`, `pip compile` and `lock` alike."""
+    url = f"git+{repository.as_uri()}#subdirectory=missing"
+    cause = f"cause: The source distribution `{url}` has no subdirectory `missing`"
+    install = ("pip", "install", "-p", "env", "-i", index.simple_url)
+    assert cause in pair.same(*install, f"treepkg @ {url}")
+    pair.write("req.in", f"treepkg @ {url}\n")
+    assert cause in pair.same("pip", "compile", "-q", "-i", index.simple_url, "req.in")
+    for tool in ("uv", "puv"):
+        (pair.dir(tool) / "proj").mkdir()
+    pair.write(
+        "proj/pyproject.toml",
+        '[project]\nname = "p"\nversion = "0.1"\nrequires-python = ">=3.8"\n'
+        'dependencies = ["treepkg"]\n[tool.uv.sources]\n'
+        f'treepkg = {{ git = "{repository.as_uri()}", subdirectory = "missing" }}\n',
+    )
+    assert cause in pair.same("lock", "--directory", "proj", "-i", index.simple_url)

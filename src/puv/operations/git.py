@@ -103,6 +103,21 @@ class GitUrl(Struct, frozen=True):
         return text
 
 
+def project_directory(tree: Path, subdirectory: str | None, shown: str) -> Path:
+    """The project in a checked-out `tree`: its `subdirectory`, or uv's error for the
+    requirement shown as `shown` (`name @ url`) when the commit has none."""
+    if subdirectory is None:
+        return tree
+    directory = tree / subdirectory
+    if not directory.is_dir():
+        source = shown.partition(" @ ")[2] or shown
+        raise FailureError(
+            f"Failed to download and build `{shown}`",
+            causes=[f"The source distribution `{source}` has no subdirectory `{subdirectory}`"],
+        )
+    return directory
+
+
 def git_available() -> bool:
     """Whether a `git` executable is on `PATH`."""
     return shutil.which("git") is not None
@@ -157,10 +172,7 @@ class GitCheckouts:
             tree = self.checkout(url, commit)
         except GitError as error:
             raise _failed_for(shown, error) from None
-        directory = tree / url.subdirectory if url.subdirectory else tree
-        if not directory.is_dir():
-            raise FailureError(f"Distribution not found at: {directory.as_uri()}")
-        return directory
+        return project_directory(tree, url.subdirectory, shown)
 
     def _resolve(self, url: GitUrl) -> str:
         database = self._database(url.repository)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from puv.core.errors import FailureError, PuvError
 from puv.lock.install_target import LockedDist
 from puv.operations.context import Context
-from puv.operations.git import GitCheckouts, GitUrl
+from puv.operations.git import GitCheckouts, GitUrl, project_directory
 
 if TYPE_CHECKING:
     from puv.build.frontend import ConfigSettings
@@ -100,15 +100,7 @@ def check_out(ctx: Context, dist: LockedDist) -> Path:
             causes=[err.message, *err.causes],
             hint=err.hint,
         ) from None
-    if url.subdirectory is None:
-        return tree
-    project = tree / url.subdirectory
-    if not project.is_dir():
-        raise FailureError(
-            f"Failed to download and build `{dist.display}`",
-            causes=[f"The commit has no directory `{url.subdirectory}`"],
-        )
-    return project
+    return project_directory(tree, url.subdirectory, dist.display)
 
 
 def build_wheel(

@@ -42,7 +42,7 @@ from puv.core.errors import FailureError, PuvError
 from puv.lock.model import Lock, Metadata, Package, Sdist, Source, Wheel
 from puv.operations.context import Context
 from puv.operations.direct_releases import local_wheel_metadata, url_archive_path
-from puv.operations.git import GitCheckouts, GitError, GitReference, GitUrl
+from puv.operations.git import GitCheckouts, GitError, GitReference, GitUrl, project_directory
 from puv.operations.lock_inputs import (
     SourceRequest,
     lock_metadata,
@@ -292,9 +292,8 @@ class SourceLocker:
                 f"Failed to download and build `{url.requirement_display(request.name)}`",
                 causes=[error.message, *error.causes],
             ) from None
-        directory = checkout / url.subdirectory if url.subdirectory else checkout
-        if not directory.is_dir():
-            raise self._not_found(request.name, directory)
+        display = url.requirement_display(request.name)
+        directory = project_directory(checkout, url.subdirectory, display)
         distribution = self._tree_distribution(request.name, directory, boundary=checkout)
         local = [r for r in distribution.lowered.requires_dist if _is_local(r.source)]
         if local:
@@ -302,7 +301,6 @@ class SourceLocker:
                 f"`{request.name}` from `{url.repository}` depends on `{local[0].name}` through a "
                 "local path source, which `puv lock` does not support inside Git repositories yet"
             )
-        display = url.requirement_display(request.name)
         return self._package(distribution, Source("git", f"{text}#{commit}"), display)
 
     # ---- metadata
