@@ -133,6 +133,42 @@ def test_extended_locks_match_uv(
     assert 'name = "shared"\nversion = "1.2"' in (dirs["puv"] / "uv.lock").read_text()
 
 
+ENVIRONMENTS = """\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["common", "winonly; sys_platform == 'win32'"]
+
+[tool.uv]
+environments = ["sys_platform == 'linux'", "sys_platform == 'darwin'"]
+"""
+
+ENVIRONMENT_STEPS = [
+    (["add", "--no-sync", "leaf"], True),  # one fork per environment, the same versions
+    (["add", "--no-sync", "plat"], True),  # `winlib` is for Windows, outside the environments
+    (["add", "--no-sync", "uses-shared"], True),
+]
+
+
+def test_extended_locks_with_environments_match_uv(
+    index: IndexServer, tmp_path: Path, run_uv: Runner, run_puv: Runner
+) -> None:
+    env = {"UV_DEFAULT_INDEX": index.simple_url, "UV_EXCLUDE_NEWER": "2030-01-01T00:00:00Z"}
+    dirs = {tool: tmp_path / tool for tool in ("uv", "puv")}
+    for tool, run in (("uv", run_uv), ("puv", run_puv)):
+        dirs[tool].mkdir()
+        (dirs[tool] / "pyproject.toml").write_text(ENVIRONMENTS)
+        assert run("lock", cwd=dirs[tool], env=env).returncode == 0
+    assert (dirs["puv"] / "uv.lock").read_bytes() == (dirs["uv"] / "uv.lock").read_bytes()
+    for args, extends in ENVIRONMENT_STEPS:
+        assert run_uv(*args, cwd=dirs["uv"], env=env).returncode == 0
+        actual = run_puv("-v", *args, cwd=dirs["puv"], env=env)
+        assert actual.returncode == 0, actual.stderr
+        assert (dirs["puv"] / "uv.lock").read_bytes() == (dirs["uv"] / "uv.lock").read_bytes(), args
+        assert (EXTENDED in actual.stderr) == extends, (args, actual.stderr)
+
+
 def test_an_unchanged_lock_is_kept_and_a_changed_one_checked(
     index: IndexServer, tmp_path: Path, run_puv: Runner
 ) -> None:

@@ -7,8 +7,9 @@ interact with the rest, the result is the old lock plus the closure, which a res
 new requirements alone finds. `extended_lock` makes that resolution (each changed member with
 only its new requirements, the same settings, indexes and preferences) and accepts it only when
 
-- it did not fork: the lock's forks then pick the same versions, the newest, since the
-  `requires-python` fork strategy splits wherever a newer Python would get a newer version;
+- it did not fork (beyond one fork per `environments` marker, with the same versions in each):
+  the lock's forks then pick the same versions, the newest, since the `requires-python` fork
+  strategy splits wherever a newer Python would get a newer version;
 - every package of it that the lock already has is locked at that one version, unforked, and
   used by the lock wherever the closure uses it, and the closure asks it for no extra: its own
   dependencies, markers and wheels stay as they are;
@@ -189,7 +190,7 @@ def _closure_fits(
 ) -> bool:
     """Whether the new requirements' resolution leaves the locked packages as they are (see the
     module docstring)."""
-    if resolution.fork_markers:
+    if not _unforked(resolution, inputs.environments):
         return False
     locked = Counter(package.name for package in existing.packages)
     used = _reachability(existing, inputs.members)
@@ -213,6 +214,17 @@ def _closure_fits(
         if not new_source and edge.target not in locked:
             return False
     return True
+
+
+def _unforked(resolution: UniversalResolution, environments: Sequence[str]) -> bool:
+    """Whether the resolution did not fork: no forks, or only the one each of `environments`
+    starts (uv's `environments` setting) with the same versions in each."""
+    if not resolution.fork_markers:
+        return True
+    if set(resolution.fork_markers) != {Marker.parse(text) for text in environments}:
+        return False
+    names = [package.name for package in resolution.packages]
+    return len(names) == len(set(names))
 
 
 def _reachability(lock: Lock, members: Collection[str]) -> dict[str, Marker]:
