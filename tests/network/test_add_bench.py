@@ -1,6 +1,7 @@
-"""`puv add` on the `platform` benchmark project from the real PyPI (`-m network`), against
-`uv add`: a lock of 13 forks, extended (`operations/lock_extend.py`) or resolved again, must come
-out byte for byte as uv's after each step, with the same `pyproject.toml`.
+"""`puv add` on the `platform` and `workspace` benchmark projects from the real PyPI
+(`-m network`), against `uv add`: a lock (13 forks on `platform`), extended
+(`operations/lock_extend.py`) or resolved again, must come out byte for byte as uv's after each
+step, with the same `pyproject.toml`.
 
 Both start from one uv-made lock; puv's first `add` resolves everything (it does not know whether
 that lock's resolution warned about anything), and records its lock, so the later ones may
@@ -21,17 +22,26 @@ from tests.network.test_sync_bench import BENCH, EXCLUDE_NEWER, copy_project
 
 pytestmark = pytest.mark.network
 
-STEPS = [
-    ["add", "--no-sync", "tomli-w"],
-    ["add", "--no-sync", "httpx"],
-    ["add", "--no-sync", "rich"],
-    ["add", "--no-sync", "--dev", "hypothesis"],
-    ["add", "--no-sync", "--optional", "docs", "mkdocs"],
-]
+STEPS = {
+    "platform": [
+        ["add", "--no-sync", "tomli-w"],
+        ["add", "--no-sync", "httpx"],
+        ["add", "--no-sync", "rich"],
+        ["add", "--no-sync", "--dev", "hypothesis"],
+        ["add", "--no-sync", "--optional", "docs", "mkdocs"],
+    ],
+    "workspace": [
+        ["add", "--no-sync", "--package", "core", "tomli-w"],
+        ["add", "--no-sync", "--package", "api", "httpx"],
+        ["add", "--no-sync", "--package", "cli", "rich"],
+        ["add", "--no-sync", "--dev", "hypothesis"],
+    ],
+}
 
 
-def test_adds_match_uv(run_uv: Runner, run_puv: Runner, tmp_path: Path) -> None:
-    source = BENCH / "platform"
+@pytest.mark.parametrize("name", sorted(STEPS))
+def test_adds_match_uv(run_uv: Runner, run_puv: Runner, tmp_path: Path, name: str) -> None:
+    source = BENCH / name
     if not (source / "pyproject.toml").is_file():
         pytest.skip(f"{source} is not available")
     dirs = {tool: tmp_path / tool for tool in ("uv", "puv")}
@@ -41,7 +51,7 @@ def test_adds_match_uv(run_uv: Runner, run_puv: Runner, tmp_path: Path) -> None:
     copy_project(dirs["uv"], dirs["puv"])
     shutil.copy(dirs["uv"] / "uv.lock", dirs["puv"] / "uv.lock")
     extended = []
-    for args in STEPS:
+    for args in STEPS[name]:
         theirs = run_uv(*args, "--exclude-newer", EXCLUDE_NEWER, cwd=dirs["uv"])
         assert theirs.returncode == 0, (args, theirs.stderr)
         ours = run_puv("-v", *args, "--exclude-newer", EXCLUDE_NEWER, cwd=dirs["puv"])
