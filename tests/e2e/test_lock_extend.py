@@ -169,6 +169,23 @@ def test_extended_locks_with_environments_match_uv(
         assert (EXTENDED in actual.stderr) == extends, (args, actual.stderr)
 
 
+def test_a_lock_made_by_uv_is_extended_once_resolved_without_warnings(
+    index: IndexServer, tmp_path: Path, run_uv: Runner, run_puv: Runner
+) -> None:
+    """puv cannot tell whether uv's resolution of a lock warned; a resolution of its own that
+    finds the same lock (and warns about nothing) records it, and the next `add` extends it."""
+    env = {"UV_DEFAULT_INDEX": index.simple_url, "UV_EXCLUDE_NEWER": "2030-01-01T00:00:00Z"}
+    (tmp_path / "pyproject.toml").write_text(PROJECT)
+    assert run_uv("lock", cwd=tmp_path, env=env).returncode == 0
+    made = (tmp_path / "uv.lock").read_bytes()
+    resolved = run_puv("-v", "lock", "--upgrade", cwd=tmp_path, env=env)
+    assert resolved.returncode == 0, resolved.stderr
+    assert (tmp_path / "uv.lock").read_bytes() == made
+    added = run_puv("-v", "add", "--no-sync", "leaf", cwd=tmp_path, env=env)
+    assert added.returncode == 0, added.stderr
+    assert EXTENDED in added.stderr
+
+
 def test_an_unchanged_lock_is_kept_and_a_changed_one_checked(
     index: IndexServer, tmp_path: Path, run_puv: Runner
 ) -> None:

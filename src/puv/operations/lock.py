@@ -12,6 +12,7 @@ so a no-op `lock`, `sync` or `run` of an unchanged workspace neither parses nor 
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
@@ -581,6 +582,9 @@ def _finish(
         _WRITTEN[(path.absolute(), _digest(data))] = lock
         if quiet is not None:
             quiet.add(data)
+    elif quiet is not None and not changed:  # resolved to the lock the file holds
+        with contextlib.suppress(OSError):
+            quiet.add(path.read_bytes())
     return written
 
 
