@@ -19,8 +19,9 @@ and the workspace declares no conflicts or required environments and keeps uv's 
 strategy. The caller checks the result as it checks any lock (`stale_reason`). Anything else
 returns None, and the workspace is resolved as usual.
 
-One difference from uv remains: uv repeats its warnings about extras a locked package does not
-have on every resolution; here only the new closure's are shown.
+uv repeats its warnings about extras a package lacks on every resolution, and a lock does not
+record them: `lock.py` extends only locks whose resolution warned about nothing (`_QuietLocks`),
+so the closure's warnings are all a full resolution would print.
 """
 
 from __future__ import annotations
