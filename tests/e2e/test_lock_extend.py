@@ -46,7 +46,8 @@ STEPS = [
     (["add", "--no-sync", "--optional", "cli", "withextra[x]"], True),  # an extra of a new one
     (["add", "--no-sync", "win-user"], True),  # uses `winonly` on Windows, as the lock does
     (["add", "--no-sync", "uses-winonly"], False),  # `winonly` is locked for Windows only
-    (["add", "--no-sync", "newpy"], False),  # its newest needs Python 3.12: forks
+    (["add", "--no-sync", "newpy"], True),  # its newest needs Python 3.12: forks as the lock
+    (["add", "--no-sync", "newpy311"], False),  # forks at 3.11, where the lock does not
     (["add", "--no-sync", "extra-user"], False),  # asks a locked package for an extra
     (["add", "--no-sync", "uses-a"], False),  # `a` is locked at two versions
     (["add", "leaf2"], True),  # and synced
@@ -95,6 +96,8 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexServer]:
         server.add_wheel("win-user", "1.0", requires_dist=["winonly ; sys_platform == 'win32'"])
         server.add_wheel("newpy", "1.0", requires_python=">=3.8")
         server.add_wheel("newpy", "2.0", requires_python=">=3.12")
+        server.add_wheel("newpy311", "1.0", requires_python=">=3.8")
+        server.add_wheel("newpy311", "2.0", requires_python=">=3.11")
         server.add_wheel("extra-user", "1.0", requires_dist=["common[fast]"])
         server.add_wheel("uses-a", "1.0", requires_dist=["a"])
         server.add_wheel("wants-nope", "1.0", requires_dist=["nopeleaf[nope]"])

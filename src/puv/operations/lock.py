@@ -591,20 +591,28 @@ def _finish(
 def _with_current_metadata(existing: Lock, inputs: LockInputs) -> Lock | None:
     """`existing` with each member's recorded requirements taken from `inputs`, when they differ
     only in version specifiers that every locked version of those packages satisfies (the bounds
-    `add` writes); None when anything else changed."""
+    `add` writes), and its forks in the order uv's resolution seeded with them writes them; None
+    when anything else changed."""
     from msgspec.structs import replace
 
+    from puv.lock.from_resolution import canonical_fork_markers
     from puv.lock.order import sort_lock
+    from puv.operations.lock_extend import seeded_forks
 
     if existing.manifest != inputs.manifest:
         return None
+    forks = canonical_fork_markers(seeded_forks(existing, inputs), existing.requires_python)
+    order = {text: index for index, text in enumerate(forks)}
     packages = []
     for package in existing.packages:
         member = inputs.members.get(package.name)
         if member is not None:
             package = replace(package, metadata=member.metadata)
+        elif package.resolution_markers:
+            ordered = sorted(package.resolution_markers, key=lambda m: order.get(m, len(order)))
+            package = replace(package, resolution_markers=tuple(ordered))
         packages.append(package)
-    candidate = sort_lock(replace(existing, packages=tuple(packages)))
+    candidate = sort_lock(replace(existing, packages=tuple(packages), resolution_markers=forks))
     before = {package.id: package.metadata for package in existing.packages}
     for package in candidate.packages:
         old = before.get(package.id)

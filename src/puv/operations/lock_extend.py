@@ -7,9 +7,10 @@ interact with the rest, the result is the old lock plus the closure, which a res
 new requirements alone finds. `extended_lock` makes that resolution (each changed member with
 only its new requirements, the same settings, indexes and preferences) and accepts it only when
 
-- it did not fork (beyond one fork per `environments` marker, with the same versions in each):
-  the lock's forks then pick the same versions, the newest, since the `requires-python` fork
-  strategy splits wherever a newer Python would get a newer version;
+- it did not fork, or forked along the lock's own forks (each of the lock's forks lies within
+  one of its forks): each of the lock's forks then picks what the closure's fork around it
+  picked, the newest there, since the `requires-python` fork strategy splits wherever a newer
+  Python would get a newer version;
 - every package of it that the lock already has is locked at that one version, unforked, and
   used by the lock wherever the closure uses it, and the closure asks it for no extra: its own
   dependencies, markers and wheels stay as they are;
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
     from puv.python.interpreter import Interpreter
     from puv.resolver.universal import UniversalResolution
 
-__all__ = ["extended_lock"]
+__all__ = ["extended_lock", "seeded_forks"]
 
 
 def extended_lock(
@@ -78,12 +79,13 @@ def extended_lock(
         )
     except PuvError:
         return None  # the full resolution reports it
-    if not _closure_fits(existing, inputs, resolution, closure.members):
+    forks = seeded_forks(existing, inputs)
+    if not _closure_fits(existing, inputs, resolution, closure.members, forks):
         return None
     partial = lock_from_resolution(
         closure, provider, resolution, sourced, LockRegistries(indexes, inputs.root)
     )
-    merged = _merged(existing, partial, inputs)
+    merged = _merged(existing, partial, inputs, forks, resolution)
     if merged is None:
         return None
     return merged, missing_extra_warnings(closure, provider, resolution, sourced)
@@ -183,19 +185,29 @@ def _parsed(texts: Iterable[str]) -> tuple[PepRequirement, ...]:
     return tuple(PepRequirement(text) for text in texts)
 
 
+def seeded_forks(existing: Lock, inputs: LockInputs) -> list[Marker]:
+    """The lock's forks in the order a resolution seeded with them solves (and writes) them,
+    when none splits further: what uv's second resolution in `add` (the bounds) writes."""
+    from puv.resolver.universal import seeded_fork_order
+
+    lowest = inputs.options.resolution_mode == "lowest"
+    return seeded_fork_order(existing.resolution_markers, lowest_first=lowest)
+
+
 def _closure_fits(
     existing: Lock,
     inputs: LockInputs,
     resolution: UniversalResolution,
     changed: Collection[str],
+    forks: Sequence[Marker],
 ) -> bool:
     """Whether the new requirements' resolution leaves the locked packages as they are (see the
     module docstring)."""
-    if not _unforked(resolution, inputs.environments):
+    python = Marker.from_requires_python(existing.requires_python)
+    if not _forks_fit(resolution.fork_markers, forks, python):
         return False
     locked = Counter(package.name for package in existing.packages)
     used = _reachability(existing, inputs.members)
-    python = Marker.from_requires_python(existing.requires_python)
     for package in resolution.packages:
         if package.name in changed or package.name not in locked:
             continue
@@ -217,15 +229,13 @@ def _closure_fits(
     return True
 
 
-def _unforked(resolution: UniversalResolution, environments: Sequence[str]) -> bool:
-    """Whether the resolution did not fork: no forks, or only the one each of `environments`
-    starts (uv's `environments` setting) with the same versions in each."""
-    if not resolution.fork_markers:
+def _forks_fit(closure: Sequence[Marker], forks: Sequence[Marker], python: Marker) -> bool:
+    """Whether each of the lock's `forks` lies within one of the `closure`'s forks (the closure
+    did not fork, or forked along the lock's own lines): the lock's forks then stay, and each
+    picks what the closure's fork around it picked."""
+    if not closure:
         return True
-    if set(resolution.fork_markers) != {Marker.parse(text) for text in environments}:
-        return False
-    names = [package.name for package in resolution.packages]
-    return len(names) == len(set(names))
+    return all(any((fork & python).is_disjoint(~own) for own in closure) for fork in forks)
 
 
 def _reachability(lock: Lock, members: Collection[str]) -> dict[str, Marker]:
@@ -281,10 +291,17 @@ def _edges(package: Package, extra: str | None, *, member: bool) -> Iterable[Dep
     return (dependency for deps in tables for dependency in deps)
 
 
-def _merged(existing: Lock, partial: Lock, inputs: LockInputs) -> Lock | None:
-    """`existing` with the new packages of `partial`, the members' new edges, and every
-    member's current `[package.metadata]`; None when `partial` disagrees with it on a locked
-    package or an edge."""
+def _merged(
+    existing: Lock,
+    partial: Lock,
+    inputs: LockInputs,
+    forks: Sequence[Marker],
+    resolution: UniversalResolution,
+) -> Lock | None:
+    """`existing` with the new packages of `partial` (a name at several versions lists the
+    lock's `forks` that use each), the members' new edges, and every member's current
+    `[package.metadata]`; None when `partial` disagrees with it on a locked package or an edge."""
+    from puv.lock.from_resolution import canonical_fork_markers
     from puv.lock.order import sort_lock
 
     locked_ids = {package.id for package in existing.packages}
@@ -298,7 +315,22 @@ def _merged(existing: Lock, partial: Lock, inputs: LockInputs) -> Lock | None:
             added.append(package)
         elif package.id not in locked_ids:
             return None
-    packages = added
+    where: dict[tuple[str, str | None], Marker] = {
+        (p.name, str(p.version)): p.marker for p in resolution.packages
+    }
+    versions = Counter(package.name for package in added)
+    packages = [
+        package
+        if versions[package.name] == 1
+        else replace(
+            package,
+            resolution_markers=canonical_fork_markers(
+                [f for f in forks if not f.is_disjoint(where[(package.name, package.version)])],
+                existing.requires_python,
+            ),
+        )
+        for package in added
+    ]
     for package in existing.packages:
         member = inputs.members.get(package.name)
         if member is not None and package.source == member.source:
@@ -309,20 +341,10 @@ def _merged(existing: Lock, partial: Lock, inputs: LockInputs) -> Lock | None:
                 return None
             package = grew
         packages.append(package)
-    resolution_markers = _solved_order(existing, inputs)
+    resolution_markers = canonical_fork_markers(forks, existing.requires_python)
     return sort_lock(
         replace(existing, resolution_markers=resolution_markers, packages=tuple(packages))
     )
-
-
-def _solved_order(existing: Lock, inputs: LockInputs) -> tuple[str, ...]:
-    """The lock's `resolution-markers` in the order a resolution seeded with them writes them."""
-    from puv.lock.from_resolution import canonical_fork_markers
-    from puv.resolver.universal import seeded_fork_order
-
-    lowest = inputs.options.resolution_mode == "lowest"
-    forks = seeded_fork_order(existing.resolution_markers, lowest_first=lowest)
-    return canonical_fork_markers(forks, existing.requires_python)
 
 
 def _with_edges(package: Package, new: Package) -> Package | None:
