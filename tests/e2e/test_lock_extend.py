@@ -48,7 +48,9 @@ STEPS = [
     (["add", "--no-sync", "uses-winonly"], False),  # `winonly` is locked for Windows only
     (["add", "--no-sync", "newpy"], True),  # its newest needs Python 3.12: forks as the lock
     (["add", "--no-sync", "newpy311"], False),  # forks at 3.11, where the lock does not
-    (["add", "--no-sync", "extra-user"], False),  # asks a locked package for an extra
+    (["add", "--no-sync", "extra-user"], False),  # asks a locked package for an unused extra
+    (["add", "--no-sync", "fast-user"], True),  # the same extra, which the lock now uses
+    (["add", "--no-sync", "uses-a-old"], False),  # `a` is locked at two versions, 1.0 the first
     (["add", "--no-sync", "uses-a"], False),  # `a` is locked at two versions
     (["add", "leaf2"], True),  # and synced
     # an upgrade may move any locked package: everything is resolved again
@@ -100,6 +102,8 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexServer]:
         server.add_wheel("newpy311", "2.0", requires_python=">=3.11")
         server.add_wheel("extra-user", "1.0", requires_dist=["common[fast]"])
         server.add_wheel("uses-a", "1.0", requires_dist=["a"])
+        server.add_wheel("uses-a-old", "1.0", requires_dist=["a<2 ; sys_platform != 'win32'"])
+        server.add_wheel("fast-user", "1.0", requires_dist=["common[fast]"])
         server.add_wheel("wants-nope", "1.0", requires_dist=["nopeleaf[nope]"])
         server.add_wheel("nopeleaf", "1.0")
         server.add_wheel("leaf3", "1.0")

@@ -12,7 +12,7 @@ only its new requirements, the same settings, indexes and preferences) and accep
   picked, the newest there, since the `requires-python` fork strategy splits wherever a newer
   Python would get a newer version;
 - every package of it that the lock already has is locked at that one version, unforked, and
-  used by the lock wherever the closure uses it, and the closure asks it for no extra: its own
+  used by the lock wherever the closure uses it, as is each extra the closure asks of it: its own
   dependencies, markers and wheels stay as they are;
 - no locked package depends on a new one, and no new one is a workspace member;
 
@@ -211,7 +211,7 @@ def _closure_fits(
     for package in resolution.packages:
         if package.name in changed or package.name not in locked:
             continue
-        where = used.get(package.name)
+        where = used.get((package.name, None))
         if where is None or not (package.marker & python).is_disjoint(~where):
             return False  # forked, or used where the lock does not use it
         if existing.find(package.name)[0].version != str(package.version):
@@ -222,10 +222,14 @@ def _closure_fits(
         new_source = edge.source in changed or edge.source not in locked
         if edge.target in inputs.members:
             return False
-        if new_source and edge.target in locked and edge.target_extra is not None:
-            return False
         if not new_source and edge.target not in locked:
             return False
+        if new_source and edge.target in locked and edge.target_extra is not None:
+            # an extra of a locked package, which the lock must already use wherever this does
+            where = used.get((edge.target, edge.target_extra))
+            wanted = edge.marker & edge.source_marker & python
+            if where is None or not wanted.is_disjoint(~where):
+                return False
     return True
 
 
@@ -238,10 +242,10 @@ def _forks_fit(closure: Sequence[Marker], forks: Sequence[Marker], python: Marke
     return all(any((fork & python).is_disjoint(~own) for own in closure) for fork in forks)
 
 
-def _reachability(lock: Lock, members: Collection[str]) -> dict[str, Marker]:
-    """Where the lock uses each package it holds at one version without `resolution-markers`:
-    the union, over its paths from the members (all their extras and groups), of the markers
-    on them (and the extras they ask for). A lock writes an edge's marker simplified against
+def _reachability(lock: Lock, members: Collection[str]) -> dict[tuple[str, str | None], Marker]:
+    """Where the lock uses each package it holds at one version without `resolution-markers`,
+    and each extra of it (by name and extra; None: the package itself): the union, over its paths
+    from the members (all their extras and groups), of the markers on them. A lock writes an edge's marker simplified against
     where its source is used; and'ed with that, it is the edge's own again. Paths through forked
     packages are left out, so a package may be used in more places than this says, never fewer."""
     counts = Counter(package.name for package in lock.packages)
@@ -274,7 +278,7 @@ def _reachability(lock: Lock, members: Collection[str]) -> dict[str, Marker]:
             grow((target, None), marker)
             for wanted in dependency.extra:
                 grow((target, wanted), marker)
-    return {name: marker for (name, extra), marker in reach.items() if extra is None}
+    return {node: marker for node, marker in reach.items() if node[0] in single}
 
 
 def _edges(package: Package, extra: str | None, *, member: bool) -> Iterable[Dependency]:
