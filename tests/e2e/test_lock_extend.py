@@ -60,6 +60,13 @@ STEPS = [
     (["add", "--no-sync", "leaf3"], False),
 ]
 
+WHY = {
+    "uses-winonly": "closure uses `winonly` where the lock does not",
+    "newpy311": "closure forks where the lock does not",
+    "extra-user": "closure adds a dependency of the locked `common`",
+    "uses-a-old": "closure uses `a` where the lock does not, or the lock forks it",
+}
+
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexServer]:
@@ -137,6 +144,8 @@ def test_extended_locks_match_uv(
         )
         assert _normalized(shown).splitlines() == _normalized(expected.stderr).splitlines(), label
         assert (EXTENDED in actual.stderr) == extends, (label, actual.stderr)
+        if args[-1] in WHY:  # `-v` says why the lock was not extended
+            assert WHY[args[-1]] in actual.stderr, (label, actual.stderr)
     assert 'name = "shared"\nversion = "1.2"' in (dirs["puv"] / "uv.lock").read_text()
 
 

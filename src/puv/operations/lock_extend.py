@@ -69,6 +69,7 @@ def extended_lock(
     added = _added_requirements(existing, inputs)
     if not added:
         return None
+    debug = ctx.printer.debug
     from puv.operations.lock import LockRegistries, lock_from_resolution, missing_extra_warnings
     from puv.operations.lock_resolve import resolve_workspace
 
@@ -78,15 +79,19 @@ def extended_lock(
             ctx, closure, interpreter, preferences, indexes=indexes, refresh=refresh
         )
     except PuvError:
+        debug("The new requirements alone do not resolve; resolving the workspace")
         return None  # the full resolution reports it
     forks = seeded_forks(existing, inputs)
-    if not _closure_fits(existing, inputs, resolution, closure.members, forks):
+    misfit = _misfit(existing, inputs, resolution, closure.members, forks)
+    if misfit is not None:
+        debug(f"The new requirements' closure {misfit}; resolving the workspace")
         return None
     partial = lock_from_resolution(
         closure, provider, resolution, sourced, LockRegistries(indexes, inputs.root)
     )
     merged = _merged(existing, partial, inputs, forks, resolution)
     if merged is None:
+        debug("The new requirements' closure disagrees with the lock; resolving the workspace")
         return None
     return merged, missing_extra_warnings(closure, provider, resolution, sourced)
 
@@ -194,18 +199,18 @@ def seeded_forks(existing: Lock, inputs: LockInputs) -> list[Marker]:
     return seeded_fork_order(existing.resolution_markers, lowest_first=lowest)
 
 
-def _closure_fits(
+def _misfit(
     existing: Lock,
     inputs: LockInputs,
     resolution: UniversalResolution,
     changed: Collection[str],
     forks: Sequence[Marker],
-) -> bool:
-    """Whether the new requirements' resolution leaves the locked packages as they are (see the
-    module docstring)."""
+) -> str | None:
+    """Why the new requirements' resolution would change the locked packages (completing "the
+    closure ..."), or None when it leaves them as they are (see the module docstring)."""
     python = Marker.from_requires_python(existing.requires_python)
     if not _forks_fit(resolution.fork_markers, forks, python):
-        return False
+        return "forks where the lock does not"
     locked = Counter(package.name for package in existing.packages)
     used = _reachability(existing, inputs.members)
     for package in resolution.packages:
@@ -213,24 +218,24 @@ def _closure_fits(
             continue
         where = used.get((package.name, None))
         if where is None or not (package.marker & python).is_disjoint(~where):
-            return False  # forked, or used where the lock does not use it
+            return f"uses `{package.name}` where the lock does not, or the lock forks it"
         if existing.find(package.name)[0].version != str(package.version):
-            return False
+            return f"needs another version of `{package.name}`"
     for edge in resolution.edges:
         if edge.source is None or edge.source == edge.target:
             continue  # the root asks for the changed members, which ask for their extras
         new_source = edge.source in changed or edge.source not in locked
         if edge.target in inputs.members:
-            return False
+            return f"depends on the workspace member `{edge.target}`"
         if not new_source and edge.target not in locked:
-            return False
+            return f"adds a dependency of the locked `{edge.source}`"
         if new_source and edge.target in locked and edge.target_extra is not None:
             # an extra of a locked package, which the lock must already use wherever this does
             where = used.get((edge.target, edge.target_extra))
             wanted = edge.marker & edge.source_marker & python
             if where is None or not wanted.is_disjoint(~where):
-                return False
-    return True
+                return f"uses `{edge.target}[{edge.target_extra}]` where the lock does not"
+    return None
 
 
 def _forks_fit(closure: Sequence[Marker], forks: Sequence[Marker], python: Marker) -> bool:
