@@ -421,9 +421,9 @@ def lock_project(
             f"`{inputs.requires_python}`."
         )
     quiet = _QuietLocks.of(ctx, path)
-    known_quiet = quiet if raw is not None and quiet.holds(raw) else None
+    existing_quiet = raw is not None and quiet.holds(raw)
     lock, resolved, written, warnings = _update(
-        ctx, request, path, existing, inputs, interpreter, started, known_quiet
+        ctx, request, path, existing, inputs, interpreter, started, quiet, existing_quiet
     )
     if record is not None and not resolved and not written:  # the file as it was checked
         record.save(lock, workspace.members)
@@ -473,11 +473,13 @@ def _update(
     interpreter: Interpreter,
     started: float,
     quiet: _QuietLocks | None = None,
+    existing_quiet: bool = False,
 ) -> tuple[Lock, bool, bool, list[str]]:
     """Keep `existing` when it still satisfies `inputs`, else resolve and write (unless
     checking or dry-running): the lock, whether it was resolved, whether it was written, and
-    the resolver's warnings (printed). `quiet`: the record of quiet locks, which holds
-    `existing` (None: `existing` is not known to be quiet, and is not extended)."""
+    the resolver's warnings (printed). `quiet`: the record of quiet locks that a lock written
+    without warnings goes into (None: none is kept); `existing_quiet`: whether it holds
+    `existing`, which is then extended rather than resolved again when it can be."""
     from puv.operations.lock_freshness import stale_reason
 
     upgrading = request.upgrading
@@ -491,7 +493,8 @@ def _update(
         checker = _source_checker(ctx, kept, inputs, interpreter, request)
         if stale_reason(kept, inputs, checker) is None:
             _resolved_line(ctx, request, len(kept.packages), started)
-            return kept, False, _finish(ctx, request, path, existing, kept, quiet), []
+            kept_quiet = quiet if existing_quiet else None
+            return kept, False, _finish(ctx, request, path, existing, kept, kept_quiet), []
     if existing is not None and not upgrading:
         reason = stale_reason(
             existing, inputs, _source_checker(ctx, existing, inputs, interpreter, request)
@@ -507,9 +510,9 @@ def _update(
             existing_preferred = None
     preferences = _preferences(existing_preferred, request)
     extended = None
-    extensible = existing_preferred is not None and quiet is not None
-    if existing is not None and extensible and not upgrading:  # an upgrade may move anything
-        extended = _extended(ctx, request, existing, inputs, interpreter, preferences)
+    # an upgrade may move any locked package: never extend then
+    if existing_preferred is not None and existing_quiet and not upgrading:
+        extended = _extended(ctx, request, existing_preferred, inputs, interpreter, preferences)
     if extended is not None:
         lock, warnings = extended
         ctx.printer.debug("Extended the existing lockfile with the new requirements' closure")
@@ -520,7 +523,7 @@ def _update(
     _resolved_line(ctx, request, len(lock.packages), started)
     for warning in warnings:
         ctx.printer.warn(warning)
-    record = None if warnings else _QuietLocks.of(ctx, path)
+    record = None if warnings else quiet
     return lock, True, _finish(ctx, request, path, existing, lock, record), warnings
 
 
